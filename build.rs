@@ -1,0 +1,27 @@
+//! Compiles `proto/` with protox (no system `protoc`) and generates the prost messages and the
+//! tonic service. The encoded descriptor set is kept for server reflection and for proto3 JSON.
+
+use std::path::PathBuf;
+
+use prost::Message;
+
+const PROTOS: &[&str] = &[
+    "proto/greenimpact/v1/types.proto",
+    "proto/greenimpact/v1/assessment.proto",
+    "proto/greenimpact/v1/impact_service.proto",
+];
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    println!("cargo:rerun-if-changed=proto");
+    let descriptors = protox::compile(PROTOS, ["proto"])?;
+    let out_dir = PathBuf::from(std::env::var("OUT_DIR")?);
+    std::fs::write(
+        out_dir.join("greenimpact_descriptor.bin"),
+        descriptors.encode_to_vec(),
+    )?;
+    tonic_prost_build::configure()
+        .build_client(true)
+        .build_server(true)
+        .compile_fds(descriptors)?;
+    Ok(())
+}

@@ -1,0 +1,324 @@
+//! One project and its loan, assessed: schedule, cost-to-revenue, cash flow, debt-service
+//! cover, break-even and returns, all exact, with warnings for what deserves a second look.
+
+use rust_decimal::Decimal;
+
+use super::calendar::Date;
+use super::economics::{AnnualFigures, NamedAmount, Operations};
+use super::loan::{self, LoanTerms, LoanYear, Schedule};
+use super::lpr::{LprFixing, LprTable, LprTenor};
+use super::returns;
+use super::{ComputeError, Warning};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CashFlowBasis {
+    ProjectOnly,
+    Incremental,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum RateSource {
+    Fixed,
+    Lpr {
+        tenor: LprTenor,
+        fixing: LprFixing,
+        spread_bps: i32,
+        fixing_date: Date,
+    },
+}
+
+/// Investment, discounting and cover settings, already checked against the request limits.
+#[derive(Debug, Clone)]
+pub struct Appraisal {
+    pub total_project_investment_cny: Decimal,
+    pub capex: Vec<NamedAmount>,
+    pub capex_subsidies: Vec<NamedAmount>,
+    pub discount_rate_pct: Decimal,
+    pub project_life_years: u32,
+    pub cash_flow_basis: CashFlowBasis,
+    pub dscr_hurdle: Option<Decimal>,
+}
+
+#[derive(Debug, Clone)]
+pub struct AssessmentInput {
+    pub loan: LoanTerms,
+    pub rate_source: RateSource,
+    pub operations: Operations,
+    pub appraisal: Appraisal,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct DscrYear {
+    pub loan_year: u32,
+    pub months: u32,
+    pub cash_flow_available_cny: Decimal,
+    pub debt_service_cny: Decimal,
+    pub dscr: Option<Decimal>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct BreakEven {
+    pub required_cash_flow_cny_per_year: Decimal,
+    pub fertilizer_value_cny_per_t_product: Decimal,
+    pub manure_fresh_t_per_day: Option<Decimal>,
+}
+
+pub const BREAK_EVEN_CONDITION: &str = "the annual cash flow on the chosen basis equals the \
+binding loan year's debt service scaled to twelve months, so that loan year's DSCR is exactly \
+1; one input moves, all others stay as requested";
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Assessment {
+    pub schedule: Schedule,
+    pub annual: AnnualFigures,
+    pub annual_cash_flow_cny: Decimal,
+    pub dscr_years: Vec<DscrYear>,
+    /// Lowest DSCR and the first loan year it occurs in.
+    pub min_dscr: Option<(Decimal, u32)>,
+    pub hurdle_met: Option<bool>,
+    pub break_even: BreakEven,
+    pub net_investment_cny: Decimal,
+    pub simple_payback_years: Option<Decimal>,
+    pub npv_cny: Decimal,
+    /// As a fraction (0.1 = 10%).
+    pub irr: Option<Decimal>,
+    pub warnings: Vec<Warning>,
+}
+
+pub fn assess(input: &AssessmentInput, lpr_table: &LprTable) -> Result<Assessment, ComputeError> {
+    let mut warnings = Vec::new();
+    let schedule = loan::schedule(&input.loan)?;
+    let loan_years = loan::debt_service_by_loan_year(&schedule, input.loan.term_months);
+    let annual = AnnualFigures::of(&input.operations);
+    let appraisal = &input.appraisal;
+    let incremental = appraisal.cash_flow_basis == CashFlowBasis::Incremental;
+    let annual_cash_flow_cny = if incremental {
+        annual.incremental_cash_flow()
+    } else {
+        annual.project_only_cash_flow()
+    };
+
+    let dscr_years = dscr_by_loan_year(&loan_years, annual_cash_flow_cny);
+    let min_dscr = dscr_years
+        .iter()
+        .filter_map(|y| y.dscr.map(|d| (d, y.loan_year)))
+        .min_by(|a, b| a.0.cmp(&b.0).then(a.1.cmp(&b.1)));
+    let hurdle_met = appraisal
+        .dscr_hurdle
+        .map(|hurdle| min_dscr.is_none_or(|(d, _)| d >= hurdle));
+    let break_even = break_even(input, &annual, &loan_years, annual_cash_flow_cny);
+
+    let capex_total: Decimal = appraisal.capex.iter().map(|c| c.cny).sum();
+    let subsidy_total: Decimal = appraisal.capex_subsidies.iter().map(|c| c.cny).sum();
+    let net_investment_cny = capex_total - subsidy_total;
+    let flows: Vec<Decimal> = std::iter::once(-net_investment_cny)
+        .chain(std::iter::repeat_n(
+            annual_cash_flow_cny,
+            appraisal.project_life_years as usize,
+        ))
+        .collect();
+    let npv_cny = returns::npv(appraisal.discount_rate_pct / Decimal::ONE_HUNDRED, &flows)?;
+    let irr = returns::irr(&flows)?;
+    let simple_payback_years =
+        returns::simple_payback_years(net_investment_cny, annual_cash_flow_cny);
+
+    warn_about_rate(input, lpr_table, &mut warnings);
+    warn_about_investment(input, capex_total, subsidy_total, &mut warnings);
+    warn_about_operations(&annual, &mut warnings);
+    warn_about_results(
+        appraisal,
+        annual_cash_flow_cny,
+        min_dscr,
+        hurdle_met,
+        irr,
+        &mut warnings,
+    );
+
+    Ok(Assessment {
+        schedule,
+        annual,
+        annual_cash_flow_cny,
+        dscr_years,
+        min_dscr,
+        hurdle_met,
+        break_even,
+        net_investment_cny,
+        simple_payback_years,
+        npv_cny,
+        irr,
+        warnings,
+    })
+}
+
+fn dscr_by_loan_year(loan_years: &[LoanYear], annual_cash_flow_cny: Decimal) -> Vec<DscrYear> {
+    loan_years
+        .iter()
+        .map(|year| {
+            let cash_flow_available_cny =
+                annual_cash_flow_cny * Decimal::from(year.months) / Decimal::from(12);
+            DscrYear {
+                loan_year: year.loan_year,
+                months: year.months,
+                cash_flow_available_cny,
+                debt_service_cny: year.debt_service_cny,
+                dscr: (!year.debt_service_cny.is_zero())
+                    .then(|| cash_flow_available_cny / year.debt_service_cny),
+            }
+        })
+        .collect()
+}
+
+/// Cash flow is linear in the fertilizer value (slope: tonnes of product a year) and in the
+/// throughput (the variable part scales with it), so each break-even is one division.
+fn break_even(
+    input: &AssessmentInput,
+    annual: &AnnualFigures,
+    loan_years: &[LoanYear],
+    annual_cash_flow_cny: Decimal,
+) -> BreakEven {
+    let required = loan_years
+        .iter()
+        .map(|y| y.debt_service_cny * Decimal::from(12) / Decimal::from(y.months))
+        .max()
+        .unwrap_or(Decimal::ZERO);
+    let ops = &input.operations;
+    let shortfall = required - annual_cash_flow_cny;
+    let fertilizer_value =
+        ops.fertilizer_value_cny_per_t_product + shortfall / annual.product_t_per_year;
+    let incremental = input.appraisal.cash_flow_basis == CashFlowBasis::Incremental;
+    let (variable, fixed) = annual.throughput_split(ops, incremental);
+    let throughput = (variable > Decimal::ZERO)
+        .then(|| (ops.manure_fresh_t_per_day * (required - fixed) / variable).max(Decimal::ZERO));
+    BreakEven {
+        required_cash_flow_cny_per_year: required,
+        fertilizer_value_cny_per_t_product: fertilizer_value,
+        manure_fresh_t_per_day: throughput,
+    }
+}
+
+fn warn_about_rate(input: &AssessmentInput, table: &LprTable, warnings: &mut Vec<Warning>) {
+    if let RateSource::Lpr { fixing_date, .. } = &input.rate_source {
+        warnings.push(Warning {
+            code: "LPR_RATE_NOT_REPRICED",
+            field: "loan.lpr_linked",
+            message: "the LPR-linked rate is held at its fixing-date value for the whole term; \
+                      a floating loan reprices (commonly each year) and its real schedule will \
+                      differ when the LPR moves"
+                .into(),
+        });
+        if *fixing_date > table.confirmed_unchanged_through {
+            warnings.push(Warning {
+                code: "LPR_TABLE_MAY_BE_STALE",
+                field: "loan.lpr_linked.fixing_date",
+                message: format!(
+                    "the fixing date {fixing_date} is after {}, the last date the reference \
+                     LPR table ({}) is confirmed for; an LPR announced since is not reflected",
+                    table.confirmed_unchanged_through, table.version
+                ),
+            });
+        }
+    }
+}
+
+fn warn_about_investment(
+    input: &AssessmentInput,
+    capex_total: Decimal,
+    subsidy_total: Decimal,
+    warnings: &mut Vec<Warning>,
+) {
+    let total_investment = input.appraisal.total_project_investment_cny;
+    if input.loan.principal_cny > total_investment {
+        warnings.push(Warning {
+            code: "LOAN_EXCEEDS_PROJECT_INVESTMENT",
+            field: "loan.principal",
+            message: format!(
+                "the loan ({}) is larger than the total project investment ({total_investment}); \
+                 attributing the project's results by loan share would exceed 100%",
+                input.loan.principal_cny
+            ),
+        });
+    }
+    if capex_total > total_investment {
+        warnings.push(Warning {
+            code: "CAPEX_EXCEEDS_PROJECT_INVESTMENT",
+            field: "appraisal.capex",
+            message: format!(
+                "capex lines add up to {capex_total}, more than the total project investment \
+                 ({total_investment})"
+            ),
+        });
+    }
+    if subsidy_total > capex_total {
+        warnings.push(Warning {
+            code: "SUBSIDIES_EXCEED_CAPEX",
+            field: "appraisal.capex_subsidies",
+            message: format!(
+                "capex subsidies ({subsidy_total}) exceed capex ({capex_total}); the net \
+                 investment is negative"
+            ),
+        });
+    }
+}
+
+fn warn_about_operations(annual: &AnnualFigures, warnings: &mut Vec<Warning>) {
+    if annual.product_t_per_year > annual.manure_fresh_t_per_year {
+        warnings.push(Warning {
+            code: "PRODUCT_EXCEEDS_MANURE",
+            field: "operations.product_output",
+            message: format!(
+                "{} t of product a year from {} t of fresh manure: composting loses water and \
+                 organic matter, so more product than manure needs large bulking-agent inputs; \
+                 check the output figure",
+                annual.product_t_per_year.normalize(),
+                annual.manure_fresh_t_per_year.normalize()
+            ),
+        });
+    }
+}
+
+fn warn_about_results(
+    appraisal: &Appraisal,
+    annual_cash_flow_cny: Decimal,
+    min_dscr: Option<(Decimal, u32)>,
+    hurdle_met: Option<bool>,
+    irr: Option<Decimal>,
+    warnings: &mut Vec<Warning>,
+) {
+    if let Some((dscr, year)) = min_dscr
+        && dscr < Decimal::ONE
+    {
+        warnings.push(Warning {
+            code: "DEBT_SERVICE_NOT_COVERED",
+            field: "",
+            message: format!(
+                "in loan year {year} the project's cash flow does not cover its debt \
+                 service (DSCR below 1)"
+            ),
+        });
+    }
+    if hurdle_met == Some(false) {
+        warnings.push(Warning {
+            code: "DSCR_BELOW_HURDLE",
+            field: "appraisal.dscr_hurdle",
+            message: "the lowest loan-year DSCR is below the requested hurdle".into(),
+        });
+    }
+    if annual_cash_flow_cny <= Decimal::ZERO {
+        warnings.push(Warning {
+            code: "NO_POSITIVE_CASH_FLOW",
+            field: "",
+            message: "the annual cash flow is not positive: the investment never pays back".into(),
+        });
+    }
+    if irr.is_none() {
+        warnings.push(Warning {
+            code: "IRR_NOT_FOUND",
+            field: "",
+            message: format!(
+                "NPV does not change sign between -50% and 1000% over {} years, so no IRR is \
+                 reported",
+                appraisal.project_life_years
+            ),
+        });
+    }
+}

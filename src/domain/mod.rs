@@ -1,0 +1,44 @@
+//! The pure domain core: loan schedules and the economics of a manure-to-fertilizer project,
+//! on exact decimals. No gRPC, no async runtime, no I/O.
+
+pub mod assessment;
+pub mod calendar;
+pub mod decimal_text;
+pub mod economics;
+pub mod limits;
+pub mod loan;
+pub mod lpr;
+pub mod presentation;
+pub mod returns;
+
+use std::fmt;
+
+/// Version of the economic method; bumped whenever a figure for the same input may change.
+pub const METHODOLOGY_VERSION: &str = "green-impact-economics/1.0.0";
+
+/// A failure of the calculation itself. Request limits are set so that none can occur for a
+/// valid request; if one does, it is reported rather than panicking.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ComputeError {
+    Overflow(&'static str),
+    Invariant(&'static str),
+}
+
+impl fmt::Display for ComputeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ComputeError::Overflow(what) => write!(f, "arithmetic overflow computing {what}"),
+            ComputeError::Invariant(what) => write!(f, "invariant broken: {what}"),
+        }
+    }
+}
+
+impl std::error::Error for ComputeError {}
+
+/// Something legal but worth a human look, tied to a request field where there is one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Warning {
+    pub code: &'static str,
+    pub field: &'static str,
+    pub message: String,
+}

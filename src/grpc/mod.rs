@@ -1,0 +1,7 @@
+//! The gRPC adapter: converts between the wire and the domain core, and runs the server.
+
+pub mod request;
+pub mod response;
+pub mod server;
+pub mod service;
+pub mod status;

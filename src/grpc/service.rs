@@ -1,0 +1,50 @@
+//! The ImpactService handlers: decode, validate, assess, present. Nothing else.
+
+use std::sync::Arc;
+
+use tonic::{Request, Response, Status};
+
+use crate::domain::assessment::assess;
+use crate::domain::lpr::LprTable;
+use crate::pb;
+use crate::pb::impact_service_server::ImpactService;
+
+use super::{request, response, status};
+
+#[derive(Clone)]
+pub struct ImpactApi {
+    lpr_table: Arc<LprTable>,
+}
+
+impl ImpactApi {
+    pub fn new(lpr_table: LprTable) -> ImpactApi {
+        ImpactApi {
+            lpr_table: Arc::new(lpr_table),
+        }
+    }
+
+    /// The whole assessment, synchronous: it is microseconds of CPU, so it runs inline on the
+    /// request's task rather than hopping to a blocking pool.
+    pub fn assess(&self, request: &pb::AssessRequest) -> Result<pb::AssessResponse, Status> {
+        let (input, presenter) =
+            request::to_domain(request, &self.lpr_table).map_err(status::invalid_argument)?;
+        let assessment = assess(&input, &self.lpr_table).map_err(status::compute_failed)?;
+        Ok(response::build(
+            request,
+            &input,
+            &assessment,
+            &presenter,
+            &self.lpr_table,
+        ))
+    }
+}
+
+#[tonic::async_trait]
+impl ImpactService for ImpactApi {
+    async fn assess(
+        &self,
+        request: Request<pb::AssessRequest>,
+    ) -> Result<Response<pb::AssessResponse>, Status> {
+        ImpactApi::assess(self, request.get_ref()).map(Response::new)
+    }
+}

@@ -1,0 +1,15 @@
+//! green-impact: values a farm's transition loan in money, on exact decimals.
+//!
+//! `domain` is the pure core; `grpc` adapts it to the wire and runs the server; `json` carries
+//! proto3 JSON for the command line.
+
+pub mod domain;
+pub mod grpc;
+pub mod json;
+
+pub mod pb {
+    tonic::include_proto!("greenimpact.v1");
+
+    pub const FILE_DESCRIPTOR_SET: &[u8] =
+        tonic::include_file_descriptor_set!("greenimpact_descriptor");
+}

@@ -31,7 +31,10 @@ impl ServeProcess {
             .strip_prefix("green-impact listening on ")
             .unwrap_or_else(|| panic!("unexpected first line {first_line:?}"))
             .to_owned();
-        ServeProcess { child, url: format!("http://{addr}") }
+        ServeProcess {
+            child,
+            url: format!("http://{addr}"),
+        }
     }
 
     fn assess(&self, file: &str) -> Output {
@@ -44,14 +47,20 @@ impl ServeProcess {
     /// Sends SIGTERM and waits (bounded) for the exit status.
     fn terminate(mut self) -> std::process::ExitStatus {
         let pid = self.child.id().to_string();
-        let killed = Command::new("kill").args(["-TERM", &pid]).status().expect("run kill");
+        let killed = Command::new("kill")
+            .args(["-TERM", &pid])
+            .status()
+            .expect("run kill");
         assert!(killed.success());
         let deadline = Instant::now() + Duration::from_secs(10);
         loop {
             if let Some(status) = self.child.try_wait().expect("wait for server") {
                 return status;
             }
-            assert!(Instant::now() < deadline, "server did not stop within 10 s of SIGTERM");
+            assert!(
+                Instant::now() < deadline,
+                "server did not stop within 10 s of SIGTERM"
+            );
             std::thread::sleep(Duration::from_millis(20));
         }
     }
@@ -65,7 +74,8 @@ impl Drop for ServeProcess {
 }
 
 fn temp_request(name: &str, text: &str) -> PathBuf {
-    let path = std::env::temp_dir().join(format!("green-impact-{}-{name}.json", std::process::id()));
+    let path =
+        std::env::temp_dir().join(format!("green-impact-{}-{name}.json", std::process::id()));
     std::fs::write(&path, text).expect("write temp request");
     path
 }
@@ -75,13 +85,24 @@ fn assess_prints_the_seed_response_as_proto3_json() {
     let server = ServeProcess::start();
     let output = server.assess(SEED_REQUEST_PATH);
     let stdout = String::from_utf8(output.stdout).unwrap();
-    assert!(output.status.success(), "stderr: {}", String::from_utf8_lossy(&output.stderr));
+    assert!(
+        output.status.success(),
+        "stderr: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     let response: serde_json::Value = serde_json::from_str(&stdout).expect("stdout is JSON");
     let c2r = &response["cost_to_revenue"];
-    assert_eq!(c2r["baseline_treatment_cost_cny_per_year"]["value"], "1314000.00");
+    assert_eq!(
+        c2r["baseline_treatment_cost_cny_per_year"]["value"],
+        "1314000.00"
+    );
     assert_eq!(c2r["fertilizer_income_cny_per_year"]["value"], "2847000.00");
     assert_eq!(response["loan"]["periods"].as_array().unwrap().len(), 36);
-    assert_eq!(server.terminate().code(), Some(0), "graceful shutdown exits 0");
+    assert_eq!(
+        server.terminate().code(),
+        Some(0),
+        "graceful shutdown exits 0"
+    );
 }
 
 #[test]
@@ -98,15 +119,26 @@ fn assess_reports_every_field_violation_and_exits_non_zero() {
     assert!(output.stdout.is_empty());
     let stderr = String::from_utf8(output.stderr).unwrap();
     assert!(stderr.contains("InvalidArgument"), "{stderr}");
-    assert!(stderr.contains("  loan.term_months: must be from 1 to 600 (got 0)"), "{stderr}");
-    assert!(stderr.contains("  operations.manure_dry_matter_fraction: "), "{stderr}");
+    assert!(
+        stderr.contains("  loan.term_months: must be from 1 to 600 (got 0)"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("  operations.manure_dry_matter_fraction: "),
+        "{stderr}"
+    );
 }
 
 #[test]
 fn assess_refuses_malformed_json_locally() {
     let path = temp_request("malformed", r#"{"loan": {"term_months": "many"}}"#);
     let output = Command::new(BINARY)
-        .args(["assess", path.to_str().unwrap(), "--addr", "http://127.0.0.1:9"])
+        .args([
+            "assess",
+            path.to_str().unwrap(),
+            "--addr",
+            "http://127.0.0.1:9",
+        ])
         .output()
         .unwrap();
     let _ = std::fs::remove_file(&path);
@@ -115,9 +147,18 @@ fn assess_refuses_malformed_json_locally() {
 
     let typo = temp_request("typo", r#"{"borrower_idd": "x"}"#);
     let output = Command::new(BINARY)
-        .args(["assess", typo.to_str().unwrap(), "--addr", "http://127.0.0.1:9"])
+        .args([
+            "assess",
+            typo.to_str().unwrap(),
+            "--addr",
+            "http://127.0.0.1:9",
+        ])
         .output()
         .unwrap();
     let _ = std::fs::remove_file(&typo);
-    assert_eq!(output.status.code(), Some(2), "an unknown field is refused, not ignored");
+    assert_eq!(
+        output.status.code(),
+        Some(2),
+        "an unknown field is refused, not ignored"
+    );
 }

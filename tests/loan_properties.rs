@@ -3,7 +3,9 @@
 //! chain, and totals are the sums of their rows.
 
 use green_impact::domain::calendar::Date;
-use green_impact::domain::loan::{LoanTerms, RepaymentFrequency, RepaymentMethod, debt_service_by_loan_year, schedule};
+use green_impact::domain::loan::{
+    LoanTerms, RepaymentFrequency, RepaymentMethod, debt_service_by_loan_year, schedule,
+};
 use proptest::prelude::*;
 use rust_decimal::Decimal;
 
@@ -40,20 +42,22 @@ fn terms_with(method: impl Strategy<Value = RepaymentMethod>) -> impl Strategy<V
         0u32..=49,
         1u8..=31,
     )
-        .prop_map(|(fen, rate_millionths, years_or_periods, method, frequency, grace, day)| {
-            let step = frequency.months_per_period();
-            let periods = (years_or_periods * 12 / step).clamp(1, 600 / step);
-            let grace_periods = grace % periods;
-            LoanTerms {
-                principal_cny: Decimal::new(fen, 2),
-                annual_rate_pct: Decimal::new(rate_millionths, 6),
-                term_months: periods * step,
-                method,
-                frequency,
-                first_payment_date: Date::new(2025, 1, day.min(28)).unwrap(),
-                grace_months: grace_periods * step,
-            }
-        })
+        .prop_map(
+            |(fen, rate_millionths, years_or_periods, method, frequency, grace, day)| {
+                let step = frequency.months_per_period();
+                let periods = (years_or_periods * 12 / step).clamp(1, 600 / step);
+                let grace_periods = grace % periods;
+                LoanTerms {
+                    principal_cny: Decimal::new(fen, 2),
+                    annual_rate_pct: Decimal::new(rate_millionths, 6),
+                    term_months: periods * step,
+                    method,
+                    frequency,
+                    first_payment_date: Date::new(2025, 1, day.min(28)).unwrap(),
+                    grace_months: grace_periods * step,
+                }
+            },
+        )
 }
 
 proptest! {

@@ -8,14 +8,25 @@ use green_impact::json;
 use green_impact::pb;
 use prost::Message;
 
-const GOLDEN_PATH: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/golden/leshan-yaqing.response.json");
+const GOLDEN_PATH: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/tests/golden/leshan-yaqing.response.json"
+);
 
 async fn assess_seed(server: &TestServer) -> pb::AssessResponse {
     let mut client = server.client().await;
-    client.assess(seed_request()).await.expect("seed case is valid").into_inner()
+    client
+        .assess(seed_request())
+        .await
+        .expect("seed case is valid")
+        .into_inner()
 }
 
-fn per_tonne(response: &pb::AssessResponse, item: pb::PerTonneItem, basis: pb::TonneBasis) -> (String, pb::PerTonneKind) {
+fn per_tonne(
+    response: &pb::AssessResponse,
+    item: pb::PerTonneItem,
+    basis: pb::TonneBasis,
+) -> (String, pb::PerTonneKind) {
     let figure = response
         .cost_to_revenue
         .as_ref()
@@ -24,7 +35,10 @@ fn per_tonne(response: &pb::AssessResponse, item: pb::PerTonneItem, basis: pb::T
         .iter()
         .find(|f| f.item == item as i32 && f.basis == basis as i32)
         .expect("every item is given on every basis");
-    (value(&figure.cny_per_t).to_owned(), pb::PerTonneKind::try_from(figure.kind).unwrap())
+    (
+        value(&figure.cny_per_t).to_owned(),
+        pb::PerTonneKind::try_from(figure.kind).unwrap(),
+    )
 }
 
 #[tokio::test]
@@ -36,7 +50,10 @@ async fn seed_case_reproduces_the_derived_figures_exactly() {
     assert_eq!(value(&c2r.manure_fresh_t_per_year), "32850");
     assert_eq!(value(&c2r.product_t_per_year), "10950");
     // 32,850 x 40
-    assert_eq!(value(&c2r.baseline_treatment_cost_cny_per_year), "1314000.00");
+    assert_eq!(
+        value(&c2r.baseline_treatment_cost_cny_per_year),
+        "1314000.00"
+    );
     // 10,950 x 260
     assert_eq!(value(&c2r.fertilizer_income_cny_per_year), "2847000.00");
     // 2,847,000 / 1,314,000 = 2.16666...
@@ -45,11 +62,23 @@ async fn seed_case_reproduces_the_derived_figures_exactly() {
     assert_eq!(value(&c2r.product_yield_t_per_t_fresh_manure), "0.3333");
     use pb::{PerTonneItem as Item, PerTonneKind as Kind, TonneBasis as Basis};
     // 260 x 10,950 / 32,850 = 86.666...
-    assert_eq!(per_tonne(&response, Item::FertilizerIncome, Basis::FreshManure), ("86.67".into(), Kind::UnitMargin));
+    assert_eq!(
+        per_tonne(&response, Item::FertilizerIncome, Basis::FreshManure),
+        ("86.67".into(), Kind::UnitMargin)
+    );
     // 40 + 86.666... = 126.666...
-    assert_eq!(per_tonne(&response, Item::SwingFromBaseline, Basis::FreshManure), ("126.67".into(), Kind::UnitSwing));
-    assert_eq!(per_tonne(&response, Item::BaselineTreatmentCost, Basis::FreshManure), ("40.00".into(), Kind::UnitCost));
-    assert_eq!(per_tonne(&response, Item::FertilizerIncome, Basis::FinishedProduct), ("260.00".into(), Kind::UnitMargin));
+    assert_eq!(
+        per_tonne(&response, Item::SwingFromBaseline, Basis::FreshManure),
+        ("126.67".into(), Kind::UnitSwing)
+    );
+    assert_eq!(
+        per_tonne(&response, Item::BaselineTreatmentCost, Basis::FreshManure),
+        ("40.00".into(), Kind::UnitCost)
+    );
+    assert_eq!(
+        per_tonne(&response, Item::FertilizerIncome, Basis::FinishedProduct),
+        ("260.00".into(), Kind::UnitMargin)
+    );
     assert_eq!(response.methodology_version, "green-impact-economics/1.0.0");
 }
 

@@ -152,7 +152,8 @@ impl Checker {
                 }
                 true
             }
-            Some((expected, first_field)) if expected != code => {
+            // A supported code after an unsupported first one is not blamed: the first is.
+            Some((expected, first_field)) if expected != code && code != SUPPORTED_CURRENCY => {
                 let description = format!(
                     "currency {code} does not match {first_field} ({expected}): every amount \
                      in one request must be in the same currency"
@@ -412,7 +413,8 @@ fn lpr_rate(
         pb::LprTenor::LprTenor5yPlus => Some(LprTenor::FiveYearPlus),
     });
     let spread_bps = lpr.spread_bps;
-    if spread_bps.abs() > MAX_SPREAD_BPS {
+    let spread_ok = (-MAX_SPREAD_BPS..=MAX_SPREAD_BPS).contains(&spread_bps);
+    if !spread_ok {
         check.violation(
             "loan.lpr_linked.spread_bps",
             format!("must be from -{MAX_SPREAD_BPS} to {MAX_SPREAD_BPS} (got {spread_bps})"),
@@ -429,7 +431,7 @@ fn lpr_rate(
         );
         return None;
     };
-    let tenor = tenor?;
+    let tenor = tenor.filter(|_| spread_ok)?;
     let annual_rate_pct = fixing.pct(tenor) + Decimal::new(i64::from(spread_bps), 2);
     if !Range::non_negative(MAX_RATE_PCT).contains(annual_rate_pct) {
         check.violation(

@@ -11,7 +11,8 @@ use green_impact::pb::impact_service_client::ImpactServiceClient;
 use tokio::sync::oneshot;
 use tonic::transport::Channel;
 
-pub const SEED_REQUEST_PATH: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/leshan-yaqing.json");
+pub const SEED_REQUEST_PATH: &str =
+    concat!(env!("CARGO_MANIFEST_DIR"), "/examples/leshan-yaqing.json");
 
 pub struct TestServer {
     pub addr: SocketAddr,
@@ -21,7 +22,9 @@ pub struct TestServer {
 impl TestServer {
     /// Starts the real server on 127.0.0.1:0 in this process.
     pub async fn start() -> TestServer {
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind loopback");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind loopback");
         let addr = listener.local_addr().expect("local addr");
         let (stop, stopped) = oneshot::channel::<()>();
         tokio::spawn(async move {
@@ -31,7 +34,10 @@ impl TestServer {
             .await
             .expect("server runs");
         });
-        TestServer { addr, stop: Some(stop) }
+        TestServer {
+            addr,
+            stop: Some(stop),
+        }
     }
 
     pub async fn channel(&self) -> Channel {
@@ -61,11 +67,16 @@ pub fn seed_request() -> pb::AssessRequest {
 }
 
 pub fn dec(value: &str) -> Option<pb::Decimal> {
-    Some(pb::Decimal { value: value.to_owned() })
+    Some(pb::Decimal {
+        value: value.to_owned(),
+    })
 }
 
 pub fn cny(value: &str) -> Option<pb::Money> {
-    Some(pb::Money { currency_code: "CNY".to_owned(), amount: dec(value) })
+    Some(pb::Money {
+        currency_code: "CNY".to_owned(),
+        amount: dec(value),
+    })
 }
 
 pub fn value(decimal: &Option<pb::Decimal>) -> &str {
@@ -75,7 +86,17 @@ pub fn value(decimal: &Option<pb::Decimal>) -> &str {
 /// The field paths of the BadRequest violations in an INVALID_ARGUMENT status.
 pub fn violated_fields(status: &tonic::Status) -> Vec<String> {
     use tonic_types::StatusExt;
-    assert_eq!(status.code(), tonic::Code::InvalidArgument, "status: {status:?}");
-    let bad_request = status.get_details_bad_request().expect("BadRequest details present");
-    bad_request.field_violations.iter().map(|v| v.field.clone()).collect()
+    assert_eq!(
+        status.code(),
+        tonic::Code::InvalidArgument,
+        "status: {status:?}"
+    );
+    let bad_request = status
+        .get_details_bad_request()
+        .expect("BadRequest details present");
+    bad_request
+        .field_violations
+        .iter()
+        .map(|v| v.field.clone())
+        .collect()
 }

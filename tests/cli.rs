@@ -129,9 +129,9 @@ fn assess_reports_every_field_violation_and_exits_non_zero() {
     );
 }
 
-#[test]
-fn assess_refuses_malformed_json_locally() {
-    let path = temp_request("malformed", r#"{"loan": {"term_months": "many"}}"#);
+/// Runs `assess` on `text` against a port nothing listens on: only local checks can answer.
+fn assess_without_server(name: &str, text: &str) -> Output {
+    let path = temp_request(name, text);
     let output = Command::new(BINARY)
         .args([
             "assess",
@@ -142,20 +142,16 @@ fn assess_refuses_malformed_json_locally() {
         .output()
         .unwrap();
     let _ = std::fs::remove_file(&path);
+    output
+}
+
+#[test]
+fn assess_refuses_malformed_json_locally() {
+    let output = assess_without_server("malformed", r#"{"loan": {"term_months": "many"}}"#);
     assert_eq!(output.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&output.stderr).contains("not a valid AssessRequest"));
 
-    let typo = temp_request("typo", r#"{"borrower_idd": "x"}"#);
-    let output = Command::new(BINARY)
-        .args([
-            "assess",
-            typo.to_str().unwrap(),
-            "--addr",
-            "http://127.0.0.1:9",
-        ])
-        .output()
-        .unwrap();
-    let _ = std::fs::remove_file(&typo);
+    let output = assess_without_server("typo", r#"{"borrower_idd": "x"}"#);
     assert_eq!(
         output.status.code(),
         Some(2),

@@ -106,7 +106,13 @@ pub fn assess(input: &AssessmentInput, lpr_table: &LprTable) -> Result<Assessmen
     let hurdle_met = appraisal
         .dscr_hurdle
         .map(|hurdle| min_dscr.is_none_or(|(d, _)| d >= hurdle));
-    let break_even = break_even(input, &annual, &loan_years, annual_cash_flow_cny);
+    let break_even = break_even(
+        input,
+        &annual,
+        &loan_years,
+        annual_cash_flow_cny,
+        incremental,
+    );
 
     let capex_total: Decimal = appraisal.capex.iter().map(|c| c.cny).sum();
     let subsidy_total: Decimal = appraisal.capex_subsidies.iter().map(|c| c.cny).sum();
@@ -175,6 +181,7 @@ fn break_even(
     annual: &AnnualFigures,
     loan_years: &[LoanYear],
     annual_cash_flow_cny: Decimal,
+    incremental: bool,
 ) -> BreakEven {
     let required = loan_years
         .iter()
@@ -185,7 +192,6 @@ fn break_even(
     let shortfall = required - annual_cash_flow_cny;
     let fertilizer_value =
         ops.fertilizer_value_cny_per_t_product + shortfall / annual.product_t_per_year;
-    let incremental = input.appraisal.cash_flow_basis == CashFlowBasis::Incremental;
     let (variable, fixed) = annual.throughput_split(ops, incremental);
     let throughput = (variable > Decimal::ZERO)
         .then(|| (ops.manure_fresh_t_per_day * (required - fixed) / variable).max(Decimal::ZERO));

@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{TestServer, cny, dec, seed_request, violated_fields};
+use common::{TestServer, cny, dec, money, seed_request, violated_fields};
 use green_impact::pb;
 use green_impact::pb::impact_service_client::ImpactServiceClient;
 use tonic::transport::Channel;
@@ -129,13 +129,6 @@ fn appraisal(request: &mut pb::AssessRequest) -> &mut pb::ProjectAppraisal {
         .appraisal
         .as_mut()
         .expect("seed request has appraisal")
-}
-
-fn money(currency_code: &str, amount: &str) -> Option<pb::Money> {
-    Some(pb::Money {
-        currency_code: currency_code.to_owned(),
-        amount: dec(amount),
-    })
 }
 
 fn named(name: &str, amount: &str) -> pb::NamedMoney {

@@ -431,7 +431,11 @@ fn lpr_rate(
         );
         return None;
     };
-    let tenor = tenor.filter(|_| spread_ok)?;
+    let tenor = tenor?;
+    // An out-of-range spread is already reported; the resulting rate would only repeat it.
+    if !spread_ok {
+        return None;
+    }
     let annual_rate_pct = fixing.pct(tenor) + Decimal::new(i64::from(spread_bps), 2);
     if !Range::non_negative(MAX_RATE_PCT).contains(annual_rate_pct) {
         check.violation(

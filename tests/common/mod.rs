@@ -72,11 +72,15 @@ pub fn dec(value: &str) -> Option<pb::Decimal> {
     })
 }
 
-pub fn cny(value: &str) -> Option<pb::Money> {
+pub fn money(currency_code: &str, amount: &str) -> Option<pb::Money> {
     Some(pb::Money {
-        currency_code: "CNY".to_owned(),
-        amount: dec(value),
+        currency_code: currency_code.to_owned(),
+        amount: dec(amount),
     })
+}
+
+pub fn cny(amount: &str) -> Option<pb::Money> {
+    money("CNY", amount)
 }
 
 pub fn value(decimal: &Option<pb::Decimal>) -> &str {

@@ -7,6 +7,7 @@ use prost::Message;
 
 const PROTOS: &[&str] = &[
     "proto/greenimpact/v1/types.proto",
+    "proto/greenimpact/v1/carbon.proto",
     "proto/greenimpact/v1/assessment.proto",
     "proto/greenimpact/v1/impact_service.proto",
 ];

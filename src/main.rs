@@ -9,6 +9,7 @@ use clap::{Parser, Subcommand};
 use tonic_types::StatusExt;
 use tracing_subscriber::EnvFilter;
 
+use green_impact::domain::carbon::factor_set::{FactorLibrary, FactorSet};
 use green_impact::grpc::server::{self, MAX_REQUEST_BYTES, MAX_RESPONSE_BYTES};
 use green_impact::json;
 use green_impact::pb::impact_service_client::ImpactServiceClient;
@@ -31,6 +32,10 @@ enum Command {
         /// Address to listen on; port 0 picks a free port (the chosen address is printed).
         #[arg(long, default_value = "127.0.0.1:50051")]
         addr: SocketAddr,
+        /// A factor-set JSON file to offer besides the built-in (default) set; repeatable.
+        /// The file is checked at start; a bad file stops the server.
+        #[arg(long = "factor-set", value_name = "FILE")]
+        factor_sets: Vec<PathBuf>,
     },
     /// Send an AssessRequest (proto3 JSON file) and print the AssessResponse as proto3 JSON.
     Assess {
@@ -52,18 +57,25 @@ fn main() -> ExitCode {
         }
     };
     match cli.command {
-        Command::Serve { addr } => runtime.block_on(serve(addr)),
+        Command::Serve { addr, factor_sets } => runtime.block_on(serve(addr, &factor_sets)),
         Command::Assess { file, addr } => runtime.block_on(assess(&file, &addr)),
     }
 }
 
-async fn serve(addr: SocketAddr) -> ExitCode {
+async fn serve(addr: SocketAddr, factor_set_files: &[PathBuf]) -> ExitCode {
     tracing_subscriber::fmt()
         .with_env_filter(
             EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
         )
         .with_writer(std::io::stderr)
         .init();
+    let factor_library = match load_factor_library(factor_set_files) {
+        Ok(library) => library,
+        Err(error) => {
+            tracing::error!(%error, "cannot load the factor sets");
+            return ExitCode::FAILURE;
+        }
+    };
     let listener = match tokio::net::TcpListener::bind(addr).await {
         Ok(listener) => listener,
         Err(error) => {
@@ -77,7 +89,7 @@ async fn serve(addr: SocketAddr) -> ExitCode {
     // Tests and scripts read this line to learn the port when `--addr` ends in :0.
     println!("green-impact listening on {local}");
     tracing::info!(addr = %local, "serving greenimpact.v1.ImpactService, health and reflection");
-    match server::serve(listener, shutdown_signal()).await {
+    match server::serve(listener, factor_library, shutdown_signal()).await {
         Ok(()) => {
             tracing::info!("stopped after draining in-flight calls");
             ExitCode::SUCCESS
@@ -87,6 +99,21 @@ async fn serve(addr: SocketAddr) -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// The built-in set and every set file given, each checked in full.
+fn load_factor_library(files: &[PathBuf]) -> Result<FactorLibrary, String> {
+    let mut library = FactorLibrary::built_in();
+    for file in files {
+        let text = std::fs::read_to_string(file)
+            .map_err(|e| format!("reading {}: {e}", file.display()))?;
+        let set = FactorSet::from_json(&text).map_err(|e| format!("{}: {e}", file.display()))?;
+        tracing::info!(set = %set.name(), file = %file.display(), "loaded factor set");
+        library
+            .add(set)
+            .map_err(|e| format!("{}: {e}", file.display()))?;
+    }
+    Ok(library)
 }
 
 /// Completes on Ctrl-C or SIGTERM, whichever comes first.

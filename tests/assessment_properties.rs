@@ -4,6 +4,7 @@
 
 use std::str::FromStr;
 
+use green_impact::domain::carbon::factor_set::FactorLibrary;
 use green_impact::domain::lpr::LprTable;
 use green_impact::grpc::service::ImpactApi;
 use green_impact::pb;
@@ -86,6 +87,7 @@ prop_compose! {
                 fertilizer_value: Some(pb::FertilizerValue { kind: margin_kind, per_t_product: cny(value_micro, 6) }),
                 operating_costs: costs,
                 annual_operating_subsidies: vec![],
+                ..Default::default()
             }),
             appraisal: Some(pb::ProjectAppraisal {
                 total_project_investment: cny(1_000_000, 2),
@@ -96,8 +98,9 @@ prop_compose! {
                 cash_flow_basis: basis,
                 dscr_hurdle: dec(125, 2),
             }),
-            presentation: Some(pb::PresentationRules { money_dp: Some(money_dp), ratio_dp: None, rounding_rule: rounding }),
+            presentation: Some(pb::PresentationRules { money_dp: Some(money_dp), ratio_dp: None, rounding_rule: rounding, emissions_dp: None }),
             stated_assumptions: vec![],
+            carbon: None,
         }
     }
 }
@@ -107,7 +110,7 @@ proptest! {
 
     #[test]
     fn every_valid_request_is_assessed_and_its_parts_sum(request in request()) {
-        let api = ImpactApi::new(LprTable::embedded());
+        let api = ImpactApi::new(LprTable::embedded(), FactorLibrary::built_in());
         let response = api.assess(&request).map_err(|s| TestCaseError::fail(format!("{s:?}")))?;
 
         let cash_flow = response.annual_cash_flow.as_ref().unwrap();
@@ -166,7 +169,7 @@ fn annual_amounts_are_linear_in_throughput() {
             value: "21900".into(),
         },
     ));
-    let api = ImpactApi::new(LprTable::embedded());
+    let api = ImpactApi::new(LprTable::embedded(), FactorLibrary::built_in());
     let one = api.assess(&seed).unwrap().cost_to_revenue.unwrap();
     let two = api.assess(&doubled).unwrap().cost_to_revenue.unwrap();
     for (a, b) in [

@@ -8,6 +8,7 @@ mod common;
 use common::{TestServer, cny, dec, money, seed_request, violated_fields};
 use green_impact::pb;
 use green_impact::pb::impact_service_client::ImpactServiceClient;
+use rust_decimal::Decimal;
 use tonic::transport::Channel;
 use tonic_types::StatusExt;
 
@@ -166,6 +167,7 @@ fn with_presentation(
         money_dp,
         ratio_dp,
         rounding_rule,
+        emissions_dp: None,
     });
     request
 }
@@ -1034,6 +1036,7 @@ async fn independent_violations_are_all_reported_in_one_status() {
         money_dp: Some(5),
         ratio_dp: None,
         rounding_rule: 0,
+        emissions_dp: None,
     });
     let status = h.reject_status(r).await;
     let expected = [
@@ -1069,6 +1072,7 @@ async fn violations_in_every_section_are_reported_together() {
         money_dp: None,
         ratio_dp: Some(11),
         rounding_rule: 0,
+        emissions_dp: None,
     });
     let fields = h.reject(r).await;
     assert_eq!(
@@ -1379,4 +1383,1408 @@ async fn all_presentation_violations_are_reported_together() {
             "presentation.rounding_rule"
         ]
     );
+}
+
+// ---------------------------------------------------------------------------------------------
+// 14. Carbon: helpers
+// ---------------------------------------------------------------------------------------------
+
+fn carbon(request: &mut pb::AssessRequest) -> &mut pb::CarbonInput {
+    request.carbon.as_mut().expect("seed request has carbon")
+}
+
+fn manure(request: &mut pb::AssessRequest) -> &mut pb::ManureManagementInput {
+    carbon(request)
+        .manure_management
+        .as_mut()
+        .expect("seed request has manure management")
+}
+
+fn factor_override(factor_id: &str, value: &str, reason: &str) -> pb::FactorOverride {
+    pb::FactorOverride {
+        factor_id: factor_id.to_owned(),
+        value: dec(value),
+        reason: reason.to_owned(),
+    }
+}
+
+/// The seed request with one override.
+fn with_override(factor_id: &str, value: &str) -> pb::AssessRequest {
+    let mut request = seed_request();
+    carbon(&mut request).factor_overrides =
+        vec![factor_override(factor_id, value, "lab analysis, 2025")];
+    request
+}
+
+fn electricity(kwh: &str, region: i32, factor_year: u32) -> Option<pb::energy_use::Use> {
+    Some(pb::energy_use::Use::Electricity(pb::ElectricityUse {
+        kwh_per_year: dec(kwh),
+        region,
+        factor_year,
+    }))
+}
+
+fn diesel_tonnes(tonnes: &str) -> Option<pb::energy_use::Use> {
+    Some(pb::energy_use::Use::DieselTPerYear(pb::Decimal {
+        value: tonnes.to_owned(),
+    }))
+}
+
+fn diesel_litres(litres: &str, density: Option<&str>) -> Option<pb::energy_use::Use> {
+    Some(pb::energy_use::Use::DieselLitres(pb::DieselLitres {
+        litres_per_year: dec(litres),
+        density_kg_per_l: density.and_then(dec),
+    }))
+}
+
+/// The seed request with one energy line.
+fn with_energy(name: &str, r#use: Option<pb::energy_use::Use>) -> pb::AssessRequest {
+    let mut request = seed_request();
+    carbon(&mut request).project_energy = vec![pb::EnergyUse {
+        name: name.to_owned(),
+        r#use,
+    }];
+    request
+}
+
+/// A valid fertilizer substitution block: 2% N, 1.5% P2O5, 1% K2O, half substituted.
+fn fertilizer() -> pb::FertilizerSubstitutionInput {
+    pb::FertilizerSubstitutionInput {
+        product_nitrogen_fraction: dec("0.02"),
+        product_p2o5_fraction: dec("0.015"),
+        product_k2o_fraction: dec("0.01"),
+        substitution_ratio: dec("0.5"),
+        substitution_ratio_basis: "buyers' survey, 2025".to_owned(),
+    }
+}
+
+/// The seed request with fertilizer substitution on, after `edit`.
+fn with_fertilizer(edit: impl FnOnce(&mut pb::FertilizerSubstitutionInput)) -> pb::AssessRequest {
+    let mut request = seed_request();
+    let mut f = fertilizer();
+    edit(&mut f);
+    carbon(&mut request).fertilizer_substitution = Some(f);
+    request
+}
+
+fn amendment(name: &str, fresh_t_per_day: &str, dry_matter_fraction: &str) -> pb::Amendment {
+    pb::Amendment {
+        name: name.to_owned(),
+        fresh_t_per_day: dec(fresh_t_per_day),
+        dry_matter_fraction: dec(dry_matter_fraction),
+    }
+}
+
+fn with_emissions_dp(emissions_dp: u32) -> pb::AssessRequest {
+    let mut request = seed_request();
+    request.presentation = Some(pb::PresentationRules {
+        money_dp: None,
+        ratio_dp: None,
+        rounding_rule: 0,
+        emissions_dp: Some(emissions_dp),
+    });
+    request
+}
+
+/// A presented decimal as a number, so "7.5" and "7.5000" compare equal.
+fn number(decimal: &Option<pb::Decimal>) -> Decimal {
+    common::value(decimal)
+        .parse()
+        .unwrap_or_else(|e| panic!("{decimal:?} is not a decimal: {e}"))
+}
+
+fn swine(request: &mut pb::AssessRequest) {
+    manure(request).species = pb::Species::Swine as i32;
+}
+
+// ---------------------------------------------------------------------------------------------
+// 15. Carbon: positive controls
+// ---------------------------------------------------------------------------------------------
+
+#[tokio::test]
+async fn seed_carbon_block_is_accepted_with_defaults_flagged() {
+    let mut h = harness().await;
+    let response = h.accept(seed_request(), "seed request").await;
+    let carbon = response.carbon.expect("carbon block present");
+    assert_eq!(carbon.factor_set, "ipcc2019-cn/2026.1");
+    assert_eq!(response.factor_set, "ipcc2019-cn/2026.1");
+    let default_ids: Vec<&str> = carbon
+        .factors_used
+        .iter()
+        .filter(|f| f.origin == pb::FactorOrigin::DefaultForMissingInput as i32)
+        .map(|f| f.factor_id.as_str())
+        .collect();
+    assert_eq!(
+        sorted(default_ids.iter().map(|s| s.to_string()).collect()),
+        ["n_fraction_of_dm.layers", "vs_fraction_of_dm.layers"]
+    );
+    assert!(
+        carbon
+            .factors_used
+            .iter()
+            .any(|f| f.factor_id == "ef4.wet_climate"),
+        "warm temperate moist takes the wet-climate EF4"
+    );
+}
+
+#[tokio::test]
+async fn override_of_a_factor_the_set_lacks_is_accepted_and_used() {
+    let mut h = harness().await;
+    let mut r = with_energy(
+        "aeration fans",
+        electricity("250000", pb::GridRegion::CnSichuan as i32, 2019),
+    );
+    carbon(&mut r).factor_overrides = vec![factor_override(
+        "grid.sichuan.2019",
+        "0.1031",
+        "Sichuan provincial grid factor 2019, MEE notice",
+    )];
+    let response = h.accept(r, "grid.sichuan.2019 override").await;
+    let carbon = response.carbon.expect("carbon block present");
+    let grid = carbon
+        .factors_used
+        .iter()
+        .find(|f| f.factor_id == "grid.sichuan.2019")
+        .expect("the overridden grid factor is used");
+    assert_eq!(grid.origin, pb::FactorOrigin::Override as i32);
+    assert_eq!(common::value(&grid.value), "0.1031");
+    assert!(
+        !response
+            .warnings
+            .iter()
+            .any(|w| w.code == "FACTOR_OVERRIDE_UNUSED"),
+        "the override is used: {:?}",
+        response.warnings
+    );
+}
+
+#[tokio::test]
+async fn tropical_montane_zone_uses_the_aggregated_ef4() {
+    let mut h = harness().await;
+    let mut r = seed_request();
+    manure(&mut r).climate_zone = pb::ClimateZone::TropicalMontane as i32;
+    let response = h.accept(r, "tropical montane").await;
+    let ids: Vec<String> = response
+        .carbon
+        .expect("carbon block present")
+        .factors_used
+        .into_iter()
+        .map(|f| f.factor_id)
+        .collect();
+    assert!(ids.contains(&"ef4.aggregated".to_owned()), "{ids:?}");
+    assert!(
+        !ids.iter()
+            .any(|id| id == "ef4.wet_climate" || id == "ef4.dry_climate"),
+        "{ids:?}"
+    );
+    assert!(
+        ids.contains(&"mcf.solid_storage.tropical_montane".to_owned()),
+        "{ids:?}"
+    );
+}
+
+#[tokio::test]
+async fn straw_amendment_makes_the_seed_mass_balance_close() {
+    let mut h = harness().await;
+    // Control: a 30% composting loss leaves 15.75 t of the 22.5 t dry matter, short of the
+    // 21 t that 30 t of product at 30% moisture holds.
+    let mut r = seed_request();
+    ops(&mut r).composting_dry_matter_loss_fraction = dec("0.3");
+    let response = h.accept(r, "30% loss, no amendment").await;
+    let balance = response.mass_balance.expect("mass balance present");
+    assert!(!balance.closes);
+    assert_eq!(
+        number(&balance.dry_matter_shortfall_t_per_day),
+        Decimal::new(75, 1)
+    );
+    assert!(
+        response
+            .warnings
+            .iter()
+            .any(|w| w.code == "MASS_BALANCE_DOES_NOT_CLOSE")
+    );
+
+    // 9 t of straw at 85% dry matter adds 7.65 t: 30.15 t in, 21.105 t out, enough.
+    let mut r = seed_request();
+    let o = ops(&mut r);
+    o.composting_dry_matter_loss_fraction = dec("0.3");
+    o.amendments = vec![amendment("wheat straw", "9", "0.85")];
+    let response = h.accept(r, "30% loss, 9 t straw").await;
+    let balance = response.mass_balance.expect("mass balance present");
+    assert!(balance.closes, "{balance:?}");
+    assert_eq!(
+        number(&balance.amendments_dry_matter_t_per_day),
+        Decimal::new(765, 2)
+    );
+    assert_eq!(
+        number(&balance.dry_matter_shortfall_t_per_day),
+        Decimal::ZERO
+    );
+    assert!(
+        !response
+            .warnings
+            .iter()
+            .any(|w| w.code == "MASS_BALANCE_DOES_NOT_CLOSE"),
+        "{:?}",
+        response.warnings
+    );
+}
+
+#[tokio::test]
+async fn carbon_inclusive_bounds_and_full_modules_are_accepted() {
+    let mut h = harness().await;
+    let mut cases: Vec<(&str, pb::AssessRequest)> = Vec::new();
+
+    let mut r = seed_request();
+    swine(&mut r);
+    let m = manure(&mut r);
+    m.volatile_solids_fraction_of_dry_matter = dec("1");
+    m.nitrogen = Some(
+        pb::manure_management_input::Nitrogen::NitrogenFractionOfDryMatter(pb::Decimal {
+            value: "0.2".to_owned(),
+        }),
+    );
+    cases.push(("swine with measured VS 1 and N 0.2", r));
+
+    let mut r = seed_request();
+    swine(&mut r);
+    carbon(&mut r).factor_overrides = vec![
+        factor_override("vs_fraction_of_dm.swine", "0.8", "lab analysis"),
+        factor_override("n_fraction_of_dm.swine", "0.04", "lab analysis"),
+    ];
+    cases.push(("swine defaults supplied as overrides", r));
+
+    let mut r = seed_request();
+    ops(&mut r).composting_dry_matter_loss_fraction = dec("0.9999");
+    cases.push(("composting loss 0.9999", r));
+
+    let mut r = seed_request();
+    ops(&mut r).composting_dry_matter_loss_fraction = dec("0");
+    cases.push(("composting loss 0", r));
+
+    cases.push(("emissions_dp 0", with_emissions_dp(0)));
+    cases.push(("emissions_dp 6", with_emissions_dp(6)));
+
+    let mut r = with_fertilizer(|f| {
+        f.product_nitrogen_fraction = dec("0.5");
+        f.product_p2o5_fraction = dec("0.3");
+        f.product_k2o_fraction = dec("0.2");
+        f.substitution_ratio = dec("1");
+    });
+    carbon(&mut r).project_energy = vec![
+        pb::EnergyUse {
+            name: "fans".to_owned(),
+            r#use: electricity("1", pb::GridRegion::CnNational as i32, 0),
+        },
+        pb::EnergyUse {
+            name: "loader".to_owned(),
+            r#use: diesel_litres("1000", Some("0.7")),
+        },
+        pb::EnergyUse {
+            name: "haulage".to_owned(),
+            r#use: diesel_litres("1000", Some("1")),
+        },
+    ];
+    cases.push(("N + P2O5 + K2O exactly 1, ratio 1, three energy lines", r));
+
+    let mut r = seed_request();
+    carbon(&mut r).factor_overrides = vec![
+        factor_override("ef3.composting_in_vessel", "0", "measured: no direct N2O"),
+        factor_override(
+            "mcf.composting_in_vessel.warm_temperate_moist",
+            "1",
+            "worst case",
+        ),
+        factor_override("b0.layers.low", "0.3", "feed analysis"),
+    ];
+    cases.push(("overrides at their physical bounds", r));
+
+    let mut r = seed_request();
+    let c = carbon(&mut r);
+    c.factor_set = "ipcc2019-cn/2026.1".to_owned();
+    c.gwp_set = pb::GwpSet::Ar4 as i32;
+    cases.push(("factor set named, GWP AR4", r));
+
+    let mut r = seed_request();
+    carbon(&mut r).gwp_set = pb::GwpSet::Unspecified as i32;
+    cases.push(("GWP set unspecified means AR6", r));
+
+    let mut r = seed_request();
+    carbon(&mut r).manure_management = None;
+    carbon(&mut r).project_energy = vec![pb::EnergyUse {
+        name: "fans".to_owned(),
+        r#use: diesel_tonnes("12.5"),
+    }];
+    cases.push(("energy module alone", r));
+
+    let mut r = seed_request();
+    carbon(&mut r).factor_overrides = (0..64)
+        .map(|i| factor_override(&mcf_id(i), "0.01", "site study"))
+        .collect();
+    carbon(&mut r).project_energy = (0..64)
+        .map(|i| pb::EnergyUse {
+            name: format!("line {i}"),
+            r#use: diesel_tonnes("1"),
+        })
+        .collect();
+    ops(&mut r).amendments = (0..64)
+        .map(|i| amendment(&format!("straw {i}"), "0.1", "0.85"))
+        .collect();
+    cases.push(("64 overrides, 64 energy lines, 64 amendments", r));
+
+    for (what, request) in cases {
+        h.accept(request, what).await;
+    }
+}
+
+/// The `i`-th of the 80 well-formed MCF ids (8 systems x 10 zones).
+fn mcf_id(i: usize) -> String {
+    const SYSTEMS: [&str; 8] = [
+        "solid_storage",
+        "daily_spread",
+        "uncovered_anaerobic_lagoon",
+        "composting_in_vessel",
+        "composting_static_pile",
+        "composting_intensive_windrow",
+        "composting_passive_windrow",
+        "poultry_manure_without_litter",
+    ];
+    const ZONES: [&str; 10] = [
+        "cool_temperate_moist",
+        "cool_temperate_dry",
+        "boreal_moist",
+        "boreal_dry",
+        "warm_temperate_moist",
+        "warm_temperate_dry",
+        "tropical_montane",
+        "tropical_wet",
+        "tropical_moist",
+        "tropical_dry",
+    ];
+    format!("mcf.{}.{}", SYSTEMS[i / 10], ZONES[i % 10])
+}
+
+// ---------------------------------------------------------------------------------------------
+// 16. Carbon: factor overrides
+// ---------------------------------------------------------------------------------------------
+
+#[tokio::test]
+async fn override_of_an_unknown_factor_id_is_refused() {
+    let mut h = harness().await;
+    for id in [
+        "b0.layers.medium",
+        "ef6",
+        "",
+        "B0.layers.low",
+        "grid.mars.2022",
+        "grid.sichuan.22",
+        "grid.sichuan.1989",
+        "b0.layers.low.",
+        " b0.layers.low",
+        "mcf.solid_storage",
+        "frac_gas_ms.layers.solid_storage",
+    ] {
+        h.expect_only(
+            with_override(id, "0.2"),
+            "carbon.factor_overrides[0].factor_id",
+            &format!("{id:?}"),
+        )
+        .await;
+    }
+}
+
+#[tokio::test]
+async fn unknown_override_id_is_blamed_at_its_own_index() {
+    let mut h = harness().await;
+    let mut r = seed_request();
+    carbon(&mut r).factor_overrides = vec![
+        factor_override("b0.layers.low", "0.25", "feed analysis"),
+        factor_override("ef3.solid_storage", "0.01", "same as the set"),
+        factor_override("b0.layers.medium", "0.25", "feed analysis"),
+    ];
+    h.expect_only(r, "carbon.factor_overrides[2].factor_id", "third unknown")
+        .await;
+}
+
+#[tokio::test]
+async fn override_outside_physical_bounds_is_refused() {
+    let mut h = harness().await;
+    for (id, value) in [
+        ("mcf.solid_storage.warm_temperate_moist", "1.5"),
+        ("mcf.solid_storage.warm_temperate_moist", "-0.0000000001"),
+        ("ef3.solid_storage", "-0.01"),
+        ("frac_gas_ms.poultry.solid_storage", "2"),
+        ("frac_leach_ms.poultry.composting_in_vessel", "1.0000000001"),
+        ("ef4.wet_climate", "1.1"),
+        ("ef5", "-1"),
+        ("b0.layers.low", "-0.1"),
+        ("vs_fraction_of_dm.layers", "1.01"),
+        ("fertilizer_production_tce.n", "-2"),
+        ("grid.sichuan.2022", "-0.1"),
+        ("diesel.net_calorific_value", "0"),
+        ("diesel.carbon_content", "-20.2"),
+        ("diesel.oxidation_fraction", "1.02"),
+    ] {
+        h.expect_only(
+            with_override(id, value),
+            "carbon.factor_overrides[0].value",
+            &format!("{id} = {value}"),
+        )
+        .await;
+    }
+}
+
+#[tokio::test]
+async fn override_outside_physical_bounds_names_the_bounds() {
+    let mut h = harness().await;
+    let status = h
+        .reject_status(with_override(
+            "mcf.solid_storage.warm_temperate_moist",
+            "1.5",
+        ))
+        .await;
+    assert_eq!(
+        violated_fields(&status),
+        ["carbon.factor_overrides[0].value"]
+    );
+    let (_, description) = &descriptions(&status)[0];
+    assert!(
+        description.contains("fraction") && description.contains("1.5"),
+        "the description should give the bounds and the value: {description}"
+    );
+}
+
+#[tokio::test]
+async fn override_of_a_fixed_factor_is_refused() {
+    let mut h = harness().await;
+    for id in [
+        "gwp.ar6.ch4",
+        "gwp.ar6.n2o",
+        "gwp.ar4.ch4",
+        "product.max_moisture_fraction",
+    ] {
+        h.expect_only(
+            with_override(id, "0.3"),
+            "carbon.factor_overrides[0].factor_id",
+            id,
+        )
+        .await;
+    }
+    let status = h.reject_status(with_override("gwp.ar6.ch4", "30")).await;
+    let (_, description) = &descriptions(&status)[0];
+    assert!(
+        description.contains("fixed"),
+        "description should say why: {description}"
+    );
+}
+
+#[tokio::test]
+async fn duplicate_override_id_is_refused_on_the_repeat() {
+    let mut h = harness().await;
+    let mut r = seed_request();
+    carbon(&mut r).factor_overrides = vec![
+        factor_override("b0.layers.low", "0.25", "feed analysis"),
+        factor_override("ef3.solid_storage", "0.01", "same as the set"),
+        factor_override("b0.layers.low", "0.26", "second analysis"),
+    ];
+    h.expect_only(r, "carbon.factor_overrides[2].factor_id", "repeat of [0]")
+        .await;
+
+    // Each further repeat is blamed on its own index; the first occurrence never is.
+    let mut r = seed_request();
+    carbon(&mut r).factor_overrides = (0..3)
+        .map(|_| factor_override("ef5", "0.011", "repeat"))
+        .collect();
+    let fields = h.reject(r).await;
+    assert_eq!(
+        fields,
+        [
+            "carbon.factor_overrides[1].factor_id",
+            "carbon.factor_overrides[2].factor_id"
+        ]
+    );
+}
+
+#[tokio::test]
+async fn override_with_a_malformed_value_is_refused() {
+    let mut h = harness().await;
+    for value in [
+        "1e-3",
+        "NaN",
+        "",
+        "0.25 ",
+        "+0.25",
+        "0.12345678901",
+        "1000000.1",
+    ] {
+        h.expect_only(
+            with_override("b0.layers.low", value),
+            "carbon.factor_overrides[0].value",
+            &format!("{value:?}"),
+        )
+        .await;
+    }
+    let mut r = seed_request();
+    carbon(&mut r).factor_overrides = vec![pb::FactorOverride {
+        factor_id: "b0.layers.low".to_owned(),
+        value: None,
+        reason: "feed analysis".to_owned(),
+    }];
+    h.expect_only(r, "carbon.factor_overrides[0].value", "absent value")
+        .await;
+}
+
+#[tokio::test]
+async fn override_without_a_usable_reason_is_refused() {
+    let mut h = harness().await;
+    for reason in [String::new(), "x".repeat(513), "line\nbreak".to_owned()] {
+        let mut r = seed_request();
+        carbon(&mut r).factor_overrides = vec![factor_override("b0.layers.low", "0.25", &reason)];
+        h.expect_only(
+            r,
+            "carbon.factor_overrides[0].reason",
+            &format!("reason of {} chars", reason.chars().count()),
+        )
+        .await;
+    }
+}
+
+#[tokio::test]
+async fn override_with_every_part_wrong_reports_each_part() {
+    let mut h = harness().await;
+    let mut r = seed_request();
+    carbon(&mut r).factor_overrides = vec![factor_override("b0.layers.medium", "abc", "")];
+    let fields = h.reject(r).await;
+    assert_eq!(
+        fields,
+        [
+            "carbon.factor_overrides[0].factor_id",
+            "carbon.factor_overrides[0].value",
+            "carbon.factor_overrides[0].reason"
+        ]
+    );
+}
+
+#[tokio::test]
+async fn more_than_64_overrides_are_refused_on_the_list() {
+    let mut h = harness().await;
+    let mut r = seed_request();
+    carbon(&mut r).factor_overrides = (0..65)
+        .map(|i| factor_override(&mcf_id(i), "0.01", "site study"))
+        .collect();
+    h.expect_only(r, "carbon.factor_overrides", "65 distinct overrides")
+        .await;
+}
+
+// ---------------------------------------------------------------------------------------------
+// 17. Carbon: enums and the manure module
+// ---------------------------------------------------------------------------------------------
+
+#[tokio::test]
+async fn unknown_carbon_enum_numbers_are_refused() {
+    let mut h = harness().await;
+    type Setter = fn(&mut pb::AssessRequest, i32);
+    let fields: [(&str, Setter); 7] = [
+        ("carbon.manure_management.species", |r, v| {
+            manure(r).species = v
+        }),
+        ("carbon.manure_management.productivity", |r, v| {
+            manure(r).productivity = v
+        }),
+        ("carbon.manure_management.climate_zone", |r, v| {
+            manure(r).climate_zone = v
+        }),
+        ("carbon.manure_management.baseline_system", |r, v| {
+            manure(r).baseline_system = v
+        }),
+        ("carbon.manure_management.project_system", |r, v| {
+            manure(r).project_system = v
+        }),
+        ("carbon.gwp_set", |r, v| carbon(r).gwp_set = v),
+        ("carbon.project_energy[0].electricity.region", |r, v| {
+            carbon(r).project_energy = vec![pb::EnergyUse {
+                name: "fans".to_owned(),
+                r#use: electricity("1000", v, 0),
+            }];
+        }),
+    ];
+    for (field, set) in fields {
+        for value in [99, -1, i32::MAX, i32::MIN] {
+            let mut r = seed_request();
+            set(&mut r, value);
+            h.expect_only(r, field, &format!("{field} = {value}")).await;
+        }
+    }
+    // One past the last defined value of each.
+    for (field, set, first_unknown) in [
+        (fields[0].0, fields[0].1, 5),
+        (fields[1].0, fields[1].1, 3),
+        (fields[2].0, fields[2].1, 11),
+        (fields[3].0, fields[3].1, 9),
+        (fields[5].0, fields[5].1, 4),
+        (fields[6].0, fields[6].1, 4),
+    ] {
+        let mut r = seed_request();
+        set(&mut r, first_unknown);
+        h.expect_only(r, field, &format!("{field} = {first_unknown}"))
+            .await;
+    }
+}
+
+#[tokio::test]
+async fn unspecified_required_carbon_enums_are_refused() {
+    let mut h = harness().await;
+    let mut r = seed_request();
+    manure(&mut r).species = pb::Species::Unspecified as i32;
+    h.expect_only(r, "carbon.manure_management.species", "species 0")
+        .await;
+
+    let mut r = seed_request();
+    manure(&mut r).productivity = pb::Productivity::Unspecified as i32;
+    h.expect_only(r, "carbon.manure_management.productivity", "productivity 0")
+        .await;
+
+    let mut r = seed_request();
+    manure(&mut r).climate_zone = pb::ClimateZone::Unspecified as i32;
+    h.expect_only(r, "carbon.manure_management.climate_zone", "zone 0")
+        .await;
+
+    let mut r = seed_request();
+    manure(&mut r).baseline_system = pb::ManureSystem::Unspecified as i32;
+    h.expect_only(r, "carbon.manure_management.baseline_system", "baseline 0")
+        .await;
+
+    let mut r = seed_request();
+    manure(&mut r).project_system = pb::ManureSystem::Unspecified as i32;
+    h.expect_only(r, "carbon.manure_management.project_system", "project 0")
+        .await;
+
+    h.expect_only(
+        with_energy(
+            "fans",
+            electricity("1000", pb::GridRegion::Unspecified as i32, 0),
+        ),
+        "carbon.project_energy[0].electricity.region",
+        "region 0",
+    )
+    .await;
+
+    // Every required manure enum left UNSPECIFIED at once: each is named.
+    let mut r = seed_request();
+    carbon(&mut r).manure_management = Some(pb::ManureManagementInput {
+        productivity_reason: "Tier 1 default".to_owned(),
+        ..Default::default()
+    });
+    let fields = h.reject(r).await;
+    assert_eq!(
+        fields,
+        [
+            "carbon.manure_management.species",
+            "carbon.manure_management.productivity",
+            "carbon.manure_management.climate_zone",
+            "carbon.manure_management.baseline_system",
+            "carbon.manure_management.project_system",
+        ]
+    );
+}
+
+#[tokio::test]
+async fn empty_or_bad_productivity_reason_is_refused() {
+    let mut h = harness().await;
+    for reason in [String::new(), "r".repeat(513), "tab\there".to_owned()] {
+        let mut r = seed_request();
+        manure(&mut r).productivity_reason = reason.clone();
+        h.expect_only(
+            r,
+            "carbon.manure_management.productivity_reason",
+            &format!("{} chars", reason.chars().count()),
+        )
+        .await;
+    }
+}
+
+#[tokio::test]
+async fn poultry_only_system_for_other_species_is_refused() {
+    let mut h = harness().await;
+    let poultry = pb::ManureSystem::PoultryManureWithoutLitter as i32;
+
+    let mut r = seed_request();
+    swine(&mut r);
+    manure(&mut r).baseline_system = poultry;
+    h.expect_only(
+        r,
+        "carbon.manure_management.baseline_system",
+        "swine, poultry baseline",
+    )
+    .await;
+
+    let mut r = seed_request();
+    swine(&mut r);
+    manure(&mut r).project_system = poultry;
+    h.expect_only(
+        r,
+        "carbon.manure_management.project_system",
+        "swine, poultry project",
+    )
+    .await;
+
+    let mut r = seed_request();
+    let m = manure(&mut r);
+    m.species = pb::Species::DairyCattle as i32;
+    m.baseline_system = poultry;
+    m.project_system = poultry;
+    let fields = h.reject(r).await;
+    assert_eq!(
+        fields,
+        [
+            "carbon.manure_management.baseline_system",
+            "carbon.manure_management.project_system"
+        ]
+    );
+
+    // Control: the system is fine for layers and broilers (whose VS and N the set lacks).
+    for species in [pb::Species::Layers, pb::Species::Broilers] {
+        let mut r = seed_request();
+        let m = manure(&mut r);
+        m.species = species as i32;
+        m.baseline_system = poultry;
+        m.volatile_solids_fraction_of_dry_matter = dec("0.7");
+        m.nitrogen = Some(
+            pb::manure_management_input::Nitrogen::NitrogenFractionOfDryMatter(pb::Decimal {
+                value: "0.02".to_owned(),
+            }),
+        );
+        h.accept(r, &format!("{species:?}, poultry baseline")).await;
+    }
+}
+
+#[tokio::test]
+async fn species_without_default_vs_and_n_is_refused_on_both_fields() {
+    let mut h = harness().await;
+    for species in [pb::Species::Swine, pb::Species::DairyCattle] {
+        let mut r = seed_request();
+        manure(&mut r).species = species as i32;
+        if species == pb::Species::DairyCattle {
+            // The set has no poultry-only system factors for cattle; use shared systems.
+            manure(&mut r).project_system = pb::ManureSystem::CompostingStaticPile as i32;
+        }
+        let status = h.reject_status(r).await;
+        assert_eq!(
+            violated_fields(&status),
+            [
+                "carbon.manure_management.volatile_solids_fraction_of_dry_matter",
+                "carbon.manure_management.nitrogen"
+            ],
+            "{species:?}"
+        );
+        for (field, description) in descriptions(&status) {
+            assert!(
+                description.contains("factor_overrides"),
+                "{field}: the description should say how to supply it: {description}"
+            );
+        }
+    }
+
+    // Only the missing one is named when the other is measured.
+    let mut r = seed_request();
+    swine(&mut r);
+    manure(&mut r).volatile_solids_fraction_of_dry_matter = dec("0.8");
+    h.expect_only(r, "carbon.manure_management.nitrogen", "swine, VS given")
+        .await;
+
+    let mut r = seed_request();
+    swine(&mut r);
+    manure(&mut r).nitrogen = Some(
+        pb::manure_management_input::Nitrogen::NitrogenFractionOfFreshManure(pb::Decimal {
+            value: "0.008".to_owned(),
+        }),
+    );
+    h.expect_only(
+        r,
+        "carbon.manure_management.volatile_solids_fraction_of_dry_matter",
+        "swine, N given",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn volatile_solids_fraction_outside_zero_to_one_is_refused() {
+    let mut h = harness().await;
+    for value in ["0", "1.5", "abc", "-0.7", "1.000001", "0.7000001", ""] {
+        let mut r = seed_request();
+        manure(&mut r).volatile_solids_fraction_of_dry_matter = dec(value);
+        h.expect_only(
+            r,
+            "carbon.manure_management.volatile_solids_fraction_of_dry_matter",
+            &format!("{value:?}"),
+        )
+        .await;
+    }
+}
+
+#[tokio::test]
+async fn nitrogen_fraction_outside_its_range_is_refused() {
+    let mut h = harness().await;
+    use pb::manure_management_input::Nitrogen;
+    for value in ["0.3", "0.200001", "0", "-0.01", "0.0163001", "1e-2"] {
+        let mut r = seed_request();
+        manure(&mut r).nitrogen = Some(Nitrogen::NitrogenFractionOfDryMatter(pb::Decimal {
+            value: value.to_owned(),
+        }));
+        h.expect_only(
+            r,
+            "carbon.manure_management.nitrogen_fraction_of_dry_matter",
+            value,
+        )
+        .await;
+        let mut r = seed_request();
+        manure(&mut r).nitrogen = Some(Nitrogen::NitrogenFractionOfFreshManure(pb::Decimal {
+            value: value.to_owned(),
+        }));
+        h.expect_only(
+            r,
+            "carbon.manure_management.nitrogen_fraction_of_fresh_manure",
+            value,
+        )
+        .await;
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// 18. Carbon: factor set, modules
+// ---------------------------------------------------------------------------------------------
+
+#[tokio::test]
+async fn unknown_factor_set_is_refused() {
+    let mut h = harness().await;
+    for name in [
+        "ipcc2019-cn/2025.9",
+        "ipcc2019-cn",
+        "ipcc2019-cn/",
+        "/2026.1",
+        " ipcc2019-cn/2026.1",
+        "IPCC2019-CN/2026.1",
+        "ipcc2019-cn/2026.1/",
+    ] {
+        let mut r = seed_request();
+        carbon(&mut r).factor_set = name.to_owned();
+        let status = h.reject_status(r).await;
+        assert_eq!(violated_fields(&status), ["carbon.factor_set"], "{name:?}");
+        let (_, description) = &descriptions(&status)[0];
+        assert!(
+            description.contains("ipcc2019-cn/2026.1"),
+            "the description should list the known sets: {description}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn carbon_with_no_module_on_is_refused() {
+    let mut h = harness().await;
+    let mut r = seed_request();
+    r.carbon = Some(pb::CarbonInput::default());
+    h.expect_only(r, "carbon", "empty carbon").await;
+
+    // Overrides and a GWP set alone turn on nothing.
+    let mut r = seed_request();
+    let c = carbon(&mut r);
+    c.manure_management = None;
+    c.gwp_set = pb::GwpSet::Ar5 as i32;
+    c.factor_overrides = vec![factor_override("b0.layers.low", "0.25", "feed analysis")];
+    h.expect_only(r, "carbon", "overrides only").await;
+}
+
+#[tokio::test]
+async fn bad_fertilizer_fractions_are_refused() {
+    let mut h = harness().await;
+    h.expect_only(
+        with_fertilizer(|f| f.product_nitrogen_fraction = dec("1.5")),
+        "carbon.fertilizer_substitution.product_nitrogen_fraction",
+        "N 1.5",
+    )
+    .await;
+    h.expect_only(
+        with_fertilizer(|f| f.product_p2o5_fraction = dec("-0.01")),
+        "carbon.fertilizer_substitution.product_p2o5_fraction",
+        "P2O5 -0.01",
+    )
+    .await;
+    h.expect_only(
+        with_fertilizer(|f| f.product_k2o_fraction = dec("0.0100001")),
+        "carbon.fertilizer_substitution.product_k2o_fraction",
+        "K2O 7 dp",
+    )
+    .await;
+    h.expect_only(
+        with_fertilizer(|f| f.product_k2o_fraction = None),
+        "carbon.fertilizer_substitution.product_k2o_fraction",
+        "K2O absent",
+    )
+    .await;
+    // Each within 0..1, together more than the whole product.
+    let status = h
+        .reject_status(with_fertilizer(|f| {
+            f.product_nitrogen_fraction = dec("0.5");
+            f.product_p2o5_fraction = dec("0.4");
+            f.product_k2o_fraction = dec("0.100001");
+        }))
+        .await;
+    assert_eq!(
+        violated_fields(&status),
+        ["carbon.fertilizer_substitution.product_nitrogen_fraction"]
+    );
+    let (_, description) = &descriptions(&status)[0];
+    assert!(
+        description.contains("1.000001"),
+        "the description should give the sum: {description}"
+    );
+}
+
+#[tokio::test]
+async fn bad_substitution_ratio_or_basis_is_refused() {
+    let mut h = harness().await;
+    for (case, ratio) in [
+        ("absent", None),
+        ("1.5", dec("1.5")),
+        ("-0.1", dec("-0.1")),
+        ("5 dp", dec("0.12345")),
+        ("NaN", dec("NaN")),
+    ] {
+        h.expect_only(
+            with_fertilizer(|f| f.substitution_ratio = ratio),
+            "carbon.fertilizer_substitution.substitution_ratio",
+            case,
+        )
+        .await;
+    }
+    for basis in [String::new(), "b".repeat(513), "a\u{0}b".to_owned()] {
+        h.expect_only(
+            with_fertilizer(|f| f.substitution_ratio_basis = basis.clone()),
+            "carbon.fertilizer_substitution.substitution_ratio_basis",
+            &format!("basis of {} chars", basis.chars().count()),
+        )
+        .await;
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// 19. Carbon: project energy
+// ---------------------------------------------------------------------------------------------
+
+#[tokio::test]
+async fn energy_line_without_use_or_name_is_refused() {
+    let mut h = harness().await;
+    h.expect_only(
+        with_energy("fans", None),
+        "carbon.project_energy[0].use",
+        "no use",
+    )
+    .await;
+    h.expect_only(
+        with_energy("", diesel_tonnes("2")),
+        "carbon.project_energy[0].name",
+        "empty name",
+    )
+    .await;
+    h.expect_only(
+        with_energy(&"n".repeat(129), diesel_tonnes("2")),
+        "carbon.project_energy[0].name",
+        "129-char name",
+    )
+    .await;
+    let fields = h.reject(with_energy("", None)).await;
+    assert_eq!(
+        fields,
+        [
+            "carbon.project_energy[0].name",
+            "carbon.project_energy[0].use"
+        ]
+    );
+}
+
+#[tokio::test]
+async fn bad_electricity_lines_are_refused() {
+    let mut h = harness().await;
+    let sichuan = pb::GridRegion::CnSichuan as i32;
+    for kwh in ["0", "-1", "10000000000.000001", "1.0000001", "1e6", ""] {
+        h.expect_only(
+            with_energy("fans", electricity(kwh, sichuan, 0)),
+            "carbon.project_energy[0].electricity.kwh_per_year",
+            &format!("kWh {kwh:?}"),
+        )
+        .await;
+    }
+    for year in [1800, 1989, 2101, u32::MAX] {
+        h.expect_only(
+            with_energy("fans", electricity("1000", sichuan, year)),
+            "carbon.project_energy[0].electricity.factor_year",
+            &format!("year {year}"),
+        )
+        .await;
+    }
+}
+
+#[tokio::test]
+async fn electricity_year_the_set_lacks_is_refused_as_a_missing_factor() {
+    let mut h = harness().await;
+    // A well-formed year for which the built-in set has no Sichuan (or Southwest) factor.
+    for (region, year) in [
+        (pb::GridRegion::CnSichuan, 2019),
+        (pb::GridRegion::CnSouthwest, 2021),
+        (pb::GridRegion::CnNational, 2100),
+    ] {
+        let status = h
+            .reject_status(with_energy(
+                "fans",
+                electricity("1000", region as i32, year),
+            ))
+            .await;
+        let fields = violated_fields(&status);
+        assert_eq!(fields.len(), 1, "{region:?} {year}: {fields:?}");
+        assert_eq!(
+            fields[0], "carbon.project_energy[0].electricity.factor_year",
+            "{region:?} {year}"
+        );
+        let (_, description) = &descriptions(&status)[0];
+        let id = format!(
+            "grid.{}.{year}",
+            match region {
+                pb::GridRegion::CnSichuan => "sichuan",
+                pb::GridRegion::CnSouthwest => "southwest",
+                _ => "national",
+            }
+        );
+        assert!(
+            description.contains(&id),
+            "the description should name {id}: {description}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn bad_diesel_lines_are_refused() {
+    let mut h = harness().await;
+    for tonnes in ["-1", "0", "1000000.000001", "0.0000001"] {
+        h.expect_only(
+            with_energy("loader", diesel_tonnes(tonnes)),
+            "carbon.project_energy[0].diesel_t_per_year",
+            tonnes,
+        )
+        .await;
+    }
+    for (case, density) in [
+        ("density 0.5", Some("0.5")),
+        ("density 1.01", Some("1.01")),
+        ("density 0.6999999", Some("0.6999999")),
+        ("no density", None),
+    ] {
+        h.expect_only(
+            with_energy("loader", diesel_litres("1000", density)),
+            "carbon.project_energy[0].diesel_litres.density_kg_per_l",
+            case,
+        )
+        .await;
+    }
+    for litres in ["0", "1000000000.5", "-3"] {
+        h.expect_only(
+            with_energy("loader", diesel_litres(litres, Some("0.84"))),
+            "carbon.project_energy[0].diesel_litres.litres_per_year",
+            litres,
+        )
+        .await;
+    }
+}
+
+#[tokio::test]
+async fn bad_energy_line_is_blamed_at_its_own_index() {
+    let mut h = harness().await;
+    let mut r = seed_request();
+    carbon(&mut r).project_energy = vec![
+        pb::EnergyUse {
+            name: "fans".to_owned(),
+            r#use: electricity("1000", pb::GridRegion::CnNational as i32, 0),
+        },
+        pb::EnergyUse {
+            name: "loader".to_owned(),
+            r#use: diesel_litres("1000", Some("0.5")),
+        },
+    ];
+    h.expect_only(
+        r,
+        "carbon.project_energy[1].diesel_litres.density_kg_per_l",
+        "second line",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn more_than_64_energy_lines_are_refused_on_the_list() {
+    let mut h = harness().await;
+    let mut r = seed_request();
+    carbon(&mut r).project_energy = (0..65)
+        .map(|i| pb::EnergyUse {
+            name: format!("line {i}"),
+            r#use: diesel_tonnes("1"),
+        })
+        .collect();
+    h.expect_only(r, "carbon.project_energy", "65 lines").await;
+}
+
+// ---------------------------------------------------------------------------------------------
+// 20. Mass balance: amendments and composting loss
+// ---------------------------------------------------------------------------------------------
+
+#[tokio::test]
+async fn bad_amendments_are_refused() {
+    let mut h = harness().await;
+    let cases = [
+        (amendment("", "5", "0.85"), "operations.amendments[0].name"),
+        (
+            amendment(&"s".repeat(129), "5", "0.85"),
+            "operations.amendments[0].name",
+        ),
+        (
+            amendment("straw\n", "5", "0.85"),
+            "operations.amendments[0].name",
+        ),
+        (
+            amendment("straw", "0", "0.85"),
+            "operations.amendments[0].fresh_t_per_day",
+        ),
+        (
+            amendment("straw", "-5", "0.85"),
+            "operations.amendments[0].fresh_t_per_day",
+        ),
+        (
+            amendment("straw", "100000.000001", "0.85"),
+            "operations.amendments[0].fresh_t_per_day",
+        ),
+        (
+            amendment("straw", "5", "1.2"),
+            "operations.amendments[0].dry_matter_fraction",
+        ),
+        (
+            amendment("straw", "5", "0"),
+            "operations.amendments[0].dry_matter_fraction",
+        ),
+        (
+            amendment("straw", "5", "0.8500001"),
+            "operations.amendments[0].dry_matter_fraction",
+        ),
+        (
+            pb::Amendment {
+                name: "straw".to_owned(),
+                fresh_t_per_day: None,
+                dry_matter_fraction: dec("0.85"),
+            },
+            "operations.amendments[0].fresh_t_per_day",
+        ),
+        (
+            pb::Amendment {
+                name: "straw".to_owned(),
+                fresh_t_per_day: dec("5"),
+                dry_matter_fraction: None,
+            },
+            "operations.amendments[0].dry_matter_fraction",
+        ),
+    ];
+    for (item, field) in cases {
+        let case = format!("{item:?}");
+        let mut r = seed_request();
+        ops(&mut r).amendments = vec![item];
+        h.expect_only(r, field, &case).await;
+    }
+
+    // The index is the bad item's; all of one item's faults are reported.
+    let mut r = seed_request();
+    ops(&mut r).amendments = vec![amendment("straw", "5", "0.85"), amendment("", "0", "1.2")];
+    let fields = h.reject(r).await;
+    assert_eq!(
+        fields,
+        [
+            "operations.amendments[1].name",
+            "operations.amendments[1].fresh_t_per_day",
+            "operations.amendments[1].dry_matter_fraction"
+        ]
+    );
+}
+
+#[tokio::test]
+async fn more_than_64_amendments_are_refused_on_the_list() {
+    let mut h = harness().await;
+    let mut r = seed_request();
+    ops(&mut r).amendments = (0..65)
+        .map(|i| amendment(&format!("straw {i}"), "0.1", "0.85"))
+        .collect();
+    h.expect_only(r, "operations.amendments", "65 amendments")
+        .await;
+}
+
+#[tokio::test]
+async fn amendments_are_checked_without_a_carbon_block() {
+    let mut h = harness().await;
+    let mut r = seed_request();
+    r.carbon = None;
+    ops(&mut r).amendments = vec![amendment("straw", "5", "1.2")];
+    h.expect_only(
+        r,
+        "operations.amendments[0].dry_matter_fraction",
+        "no carbon, bad amendment",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn composting_loss_outside_its_range_is_refused() {
+    let mut h = harness().await;
+    for value in ["1", "-0.1", "0.12345", "0.99999", "-0", "abc", ""] {
+        let mut r = seed_request();
+        ops(&mut r).composting_dry_matter_loss_fraction = dec(value);
+        // "-0" is zero, a valid loss: skip it as a refusal case, accept it below.
+        if value == "-0" {
+            h.accept(r, "loss -0").await;
+            continue;
+        }
+        h.expect_only(
+            r,
+            "operations.composting_dry_matter_loss_fraction",
+            &format!("{value:?}"),
+        )
+        .await;
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// 21. Presentation of emissions
+// ---------------------------------------------------------------------------------------------
+
+#[tokio::test]
+async fn emissions_dp_above_6_is_refused() {
+    let mut h = harness().await;
+    for dp in [7, 28, u32::MAX] {
+        h.expect_only(
+            with_emissions_dp(dp),
+            "presentation.emissions_dp",
+            &dp.to_string(),
+        )
+        .await;
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// 22. Carbon: several violations at once
+// ---------------------------------------------------------------------------------------------
+
+#[tokio::test]
+async fn carbon_violations_are_all_reported_in_one_status() {
+    let mut h = harness().await;
+    let mut r = seed_request();
+    ops(&mut r).amendments = vec![amendment("", "5", "0.85")];
+    ops(&mut r).composting_dry_matter_loss_fraction = dec("1");
+    r.presentation = Some(pb::PresentationRules {
+        money_dp: None,
+        ratio_dp: None,
+        rounding_rule: 0,
+        emissions_dp: Some(7),
+    });
+    let c = carbon(&mut r);
+    c.factor_set = "ipcc2019-cn/1999.1".to_owned();
+    c.gwp_set = 99;
+    c.fertilizer_substitution = Some(pb::FertilizerSubstitutionInput {
+        substitution_ratio: dec("1.5"),
+        ..fertilizer()
+    });
+    c.project_energy = vec![pb::EnergyUse {
+        name: "fans".to_owned(),
+        r#use: None,
+    }];
+    c.factor_overrides = vec![
+        factor_override("ef6", "0.1", "typo"),
+        factor_override("ef3.solid_storage", "-0.01", "sign error"),
+    ];
+    let m = manure(&mut r);
+    m.species = pb::Species::Swine as i32;
+    m.baseline_system = pb::ManureSystem::PoultryManureWithoutLitter as i32;
+    m.productivity_reason.clear();
+    m.volatile_solids_fraction_of_dry_matter = dec("1.5");
+    let status = h.reject_status(r).await;
+    let expected = [
+        "presentation.emissions_dp",
+        "operations.amendments[0].name",
+        "operations.composting_dry_matter_loss_fraction",
+        "carbon.factor_set",
+        "carbon.gwp_set",
+        "carbon.manure_management.productivity_reason",
+        "carbon.manure_management.volatile_solids_fraction_of_dry_matter",
+        "carbon.manure_management.baseline_system",
+        "carbon.fertilizer_substitution.substitution_ratio",
+        "carbon.project_energy[0].use",
+        "carbon.factor_overrides[0].factor_id",
+        "carbon.factor_overrides[1].value",
+    ];
+    assert_eq!(
+        sorted(violated_fields(&status)),
+        sorted(expected.map(String::from).to_vec())
+    );
+    assert!(
+        status.message().contains(&expected.len().to_string()),
+        "the message should count the violations: {}",
+        status.message()
+    );
+}
+
+#[tokio::test]
+async fn carbon_and_economics_violations_are_reported_together() {
+    let mut h = harness().await;
+    let mut r = seed_request();
+    loan(&mut r).term_months = 0;
+    ops(&mut r).manure_dry_matter_fraction = dec("1.2");
+    manure(&mut r).climate_zone = 0;
+    carbon(&mut r).factor_overrides = vec![factor_override("gwp.ar6.ch4", "30", "newer IPCC")];
+    let fields = h.reject(r).await;
+    assert_eq!(
+        sorted(fields),
+        sorted(
+            [
+                "loan.term_months",
+                "operations.manure_dry_matter_fraction",
+                "carbon.manure_management.climate_zone",
+                "carbon.factor_overrides[0].factor_id",
+            ]
+            .map(String::from)
+            .to_vec()
+        )
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// 23. Valid extremes the carbon block must answer without failing
+// ---------------------------------------------------------------------------------------------
+
+#[tokio::test]
+async fn tiny_positive_reduction_is_answered_without_panicking() {
+    let mut h = harness().await;
+    // Only fertilizer substitution, every factor of it at its smallest valid value: the total
+    // reduction is about 3.7e-26 t CO2e a year, positive, and the levelised cost over it
+    // (about -8.6e5 CNY a year) does not fit a Decimal.
+    let mut r = with_fertilizer(|f| {
+        f.product_nitrogen_fraction = dec("0.000001");
+        f.product_p2o5_fraction = dec("0");
+        f.product_k2o_fraction = dec("0");
+        f.substitution_ratio = dec("0.0001");
+    });
+    ops(&mut r).product_output = Some(pb::operating_data::ProductOutput::ProductTPerYear(
+        pb::Decimal {
+            value: "0.000001".to_owned(),
+        },
+    ));
+    let c = carbon(&mut r);
+    c.manure_management = None;
+    c.factor_overrides = vec![factor_override(
+        "fertilizer_production_tce.n",
+        "0.0000000001",
+        "smallest positive override",
+    )];
+    let response = h.accept(r, "tiny positive reduction").await;
+    assert!(response.carbon.is_some());
 }

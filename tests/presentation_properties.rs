@@ -23,7 +23,7 @@ proptest! {
         dp in 0u32..=4,
         rule in rule(),
     ) {
-        let presenter = Presenter { money_dp: dp, ratio_dp: 4, rule };
+        let presenter = Presenter { money_dp: dp, ratio_dp: 4, emissions_dp: 3, rule };
         // Dividing makes parts with long (often repeating) expansions, as per-tonne figures have.
         let parts: Vec<Decimal> = raw_parts
             .iter()

@@ -79,7 +79,44 @@ async fn seed_case_reproduces_the_derived_figures_exactly() {
         per_tonne(&response, Item::FertilizerIncome, Basis::FinishedProduct),
         ("260.00".into(), Kind::UnitMargin)
     );
-    assert_eq!(response.methodology_version, "green-impact-economics/1.0.0");
+    assert_eq!(response.methodology_version, "green-impact/1.1.0");
+}
+
+/// The seed's carbon figure worked by hand from the example's stated choices and the factor
+/// set's cited defaults (layers, low-productivity B0 0.24, warm temperate moist, solid storage
+/// MCF 0.04 -> in-vessel 0.005, EF3 0.010 -> 0.006, poultry Frac_GasMS 0.40 -> 0.60,
+/// Frac_LeachMS 0.02 -> 0, EF4 wet 0.014, EF5 0.011, VS 0.715 and N 0.0163 of dry matter, AR6).
+#[tokio::test]
+async fn seed_carbon_and_mass_balance_follow_from_the_cited_defaults() {
+    let server = TestServer::start().await;
+    let response = assess_seed(&server).await;
+    assert_eq!(response.factor_set, "ipcc2019-cn/2026.1");
+    let carbon = response.carbon.as_ref().expect("the seed asks for carbon");
+    let reduction = carbon.reduction.as_ref().unwrap();
+    let central =
+        |b: &Option<pb::Bounds>| b.as_ref().unwrap().central.as_ref().unwrap().value.clone();
+    // VS = 32,850 t x 0.25 x 0.715 = 5,871.9375 t.
+    // dCH4 = 5,871.9375 x 0.24 x 0.67 x (0.04 - 0.005) = 33.04726425 t; x 27 = 892.27613475.
+    assert_eq!(
+        central(&reduction.manure_management_by_gas[0].tco2e_per_year),
+        "892.276"
+    );
+    // N = 8,212.5 t x 0.0163 = 133.86375 t; dN2O-N = N x (0.004 - 0.014 x 0.20 + 0.011 x 0.02)
+    // = 0.190086525 t; x 44/28 x 273 (= x 429) = 81.547119225.
+    assert_eq!(
+        central(&reduction.manure_management_by_gas[1].tco2e_per_year),
+        "81.547"
+    );
+    // 892.27613475 + 81.547119225 = 973.823253975.
+    assert_eq!(central(&reduction.total_tco2e_per_year), "973.823");
+
+    // 22.5 t of dry matter a day; 30 t of product at 30 % moisture holds 21 t of it.
+    let balance = response.mass_balance.as_ref().unwrap();
+    let value = |d: &Option<pb::Decimal>| d.as_ref().unwrap().value.clone();
+    assert_eq!(value(&balance.manure_dry_matter_t_per_day), "22.5");
+    assert_eq!(value(&balance.product_capacity_t_per_day), "32.1429");
+    assert_eq!(value(&balance.tolerable_dry_matter_loss_fraction), "0.0667");
+    assert!(balance.closes);
 }
 
 #[tokio::test]

@@ -1,12 +1,21 @@
 //! One project and its loan, assessed: schedule, cost-to-revenue, cash flow, debt-service
 //! cover, break-even and returns, all exact, with warnings for what deserves a second look.
 
+use std::sync::Arc;
+
 use rust_decimal::Decimal;
 
 use super::calendar::Date;
+use super::carbon::attribution::{self, Financing, LoanAttribution};
+use super::carbon::factor_id;
+use super::carbon::factor_set::FactorSet;
+use super::carbon::resolve::MissingFactor;
+use super::carbon::{self, CarbonEstimate, CarbonInput};
+use super::economics::ProductOutput;
 use super::economics::{AnnualFigures, NamedAmount, Operations};
 use super::loan::{self, LoanTerms, LoanYear, Schedule};
 use super::lpr::{LprFixing, LprTable, LprTenor};
+use super::mass_balance::{self, Amendment, MassBalance, MassBalanceInput};
 use super::returns;
 use super::{ComputeError, Warning};
 
@@ -45,6 +54,26 @@ pub struct AssessmentInput {
     pub rate_source: RateSource,
     pub operations: Operations,
     pub appraisal: Appraisal,
+    pub amendments: Vec<Amendment>,
+    pub composting_dry_matter_loss_fraction: Option<Decimal>,
+    /// The set the carbon estimate and the mass balance use (the default when no carbon
+    /// estimate is asked for).
+    pub factor_set: Arc<FactorSet>,
+    pub carbon: Option<CarbonInput>,
+}
+
+/// Why an assessment could not be made: a gap in the chosen factor set that the request
+/// must fill, or (a bug) a failed calculation.
+#[derive(Debug, Clone, PartialEq)]
+pub enum AssessError {
+    MissingFactors(Vec<MissingFactor>),
+    Compute(ComputeError),
+}
+
+impl From<ComputeError> for AssessError {
+    fn from(error: ComputeError) -> AssessError {
+        AssessError::Compute(error)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -82,10 +111,12 @@ pub struct Assessment {
     pub npv_cny: Decimal,
     /// As a fraction (0.1 = 10%).
     pub irr: Option<Decimal>,
+    pub mass_balance: MassBalance,
+    pub carbon: Option<(CarbonEstimate, LoanAttribution)>,
     pub warnings: Vec<Warning>,
 }
 
-pub fn assess(input: &AssessmentInput, lpr_table: &LprTable) -> Result<Assessment, ComputeError> {
+pub fn assess(input: &AssessmentInput, lpr_table: &LprTable) -> Result<Assessment, AssessError> {
     let mut warnings = Vec::new();
     let schedule = loan::schedule(&input.loan)?;
     let loan_years = loan::debt_service_by_loan_year(&schedule, input.loan.term_months);
@@ -140,6 +171,32 @@ pub fn assess(input: &AssessmentInput, lpr_table: &LprTable) -> Result<Assessmen
         &mut warnings,
     );
 
+    let mass_balance = mass_balance_of(input, &annual);
+    warnings.extend(mass_balance::warnings(&mass_balance));
+    let carbon = match &input.carbon {
+        None => None,
+        Some(carbon_input) => {
+            let estimate = carbon::estimate(
+                carbon_input,
+                &annual,
+                input.operations.operating_days_per_year,
+            )
+            .map_err(AssessError::MissingFactors)?;
+            let financing = Financing {
+                principal_cny: input.loan.principal_cny,
+                total_project_investment_cny: appraisal.total_project_investment_cny,
+                schedule: &schedule,
+                net_investment_cny,
+                annual_cash_flow_cny,
+                discount_rate: appraisal.discount_rate_pct / Decimal::ONE_HUNDRED,
+                project_life_years: appraisal.project_life_years,
+            };
+            let attributed = attribution::attribute(&estimate, &financing);
+            warnings.extend(estimate.warnings.iter().cloned());
+            Some((estimate, attributed))
+        }
+    };
+
     Ok(Assessment {
         schedule,
         annual,
@@ -152,7 +209,31 @@ pub fn assess(input: &AssessmentInput, lpr_table: &LprTable) -> Result<Assessmen
         simple_payback_years,
         npv_cny,
         irr,
+        mass_balance,
+        carbon,
         warnings,
+    })
+}
+
+fn mass_balance_of(input: &AssessmentInput, annual: &AnnualFigures) -> MassBalance {
+    let ops = &input.operations;
+    let product_stated_t_per_day = match ops.product_output {
+        ProductOutput::PerDay => ops.product_t,
+        ProductOutput::PerYear => {
+            annual.product_t_per_year / Decimal::from(ops.operating_days_per_year)
+        }
+    };
+    let product_max_moisture_fraction = input
+        .factor_set
+        .get(factor_id::PRODUCT_MAX_MOISTURE)
+        .map_or(Decimal::ZERO, |f| f.value);
+    mass_balance::mass_balance(&MassBalanceInput {
+        manure_fresh_t_per_day: ops.manure_fresh_t_per_day,
+        manure_dry_matter_fraction: ops.manure_dry_matter_fraction,
+        amendments: &input.amendments,
+        dry_matter_loss_fraction: input.composting_dry_matter_loss_fraction,
+        product_stated_t_per_day,
+        product_max_moisture_fraction,
     })
 }
 

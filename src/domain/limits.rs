@@ -24,3 +24,8 @@ pub const MAX_T_PER_YEAR: i64 = 36_600_000;
 pub const MAX_OPERATING_DAYS: u32 = 366;
 pub const MAX_PROJECT_LIFE_YEARS: u32 = 30;
 pub const MAX_DSCR_HURDLE: i64 = 10;
+pub const MAX_DIESEL_T_PER_YEAR: i64 = 1_000_000;
+pub const MAX_DIESEL_L_PER_YEAR: i64 = 1_000_000_000;
+pub const MAX_ELECTRICITY_KWH_PER_YEAR: i64 = 10_000_000_000;
+/// Overrides are checked against physical bounds; this only keeps them in a sane range.
+pub const MAX_FACTOR_VALUE: i64 = 1_000_000;

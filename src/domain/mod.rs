@@ -1,20 +1,24 @@
-//! The pure domain core: loan schedules and the economics of a manure-to-fertilizer project,
-//! on exact decimals. No gRPC, no async runtime, no I/O.
+//! The pure domain core: loan schedules, the economics and the carbon reduction of a
+//! manure-to-fertilizer project, on exact decimals. No gRPC, no async runtime, no I/O.
 
 pub mod assessment;
 pub mod calendar;
+pub mod carbon;
 pub mod decimal_text;
 pub mod economics;
 pub mod limits;
 pub mod loan;
 pub mod lpr;
+pub mod mass_balance;
 pub mod presentation;
 pub mod returns;
 
 use std::fmt;
 
-/// Version of the economic method; bumped whenever a figure for the same input may change.
-pub const METHODOLOGY_VERSION: &str = "green-impact-economics/1.0.0";
+/// Version of the method (economics and carbon); bumped whenever a figure for the same input
+/// may change. 1.1.0 added the carbon estimate and the mass balance; the economic figures of
+/// 1.0.0 are unchanged.
+pub const METHODOLOGY_VERSION: &str = "green-impact/1.1.0";
 
 /// A failure of the calculation itself. Request limits are set so that none can occur for a
 /// valid request; if one does, it is reported rather than panicking.

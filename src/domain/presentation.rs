@@ -8,6 +8,8 @@ pub const DEFAULT_MONEY_DP: u32 = 2;
 pub const DEFAULT_RATIO_DP: u32 = 4;
 pub const MAX_MONEY_DP: u32 = 4;
 pub const MAX_RATIO_DP: u32 = 10;
+pub const DEFAULT_EMISSIONS_DP: u32 = 3;
+pub const MAX_EMISSIONS_DP: u32 = 6;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RoundingRule {
@@ -38,6 +40,8 @@ impl RoundingRule {
 pub struct Presenter {
     pub money_dp: u32,
     pub ratio_dp: u32,
+    /// Tonnes of gas and of CO2e.
+    pub emissions_dp: u32,
     pub rule: RoundingRule,
 }
 
@@ -46,6 +50,7 @@ impl Default for Presenter {
         Presenter {
             money_dp: DEFAULT_MONEY_DP,
             ratio_dp: DEFAULT_RATIO_DP,
+            emissions_dp: DEFAULT_EMISSIONS_DP,
             rule: RoundingRule::HalfAwayFromZero,
         }
     }
@@ -54,14 +59,16 @@ impl Default for Presenter {
 impl Presenter {
     pub fn description(&self) -> String {
         format!(
-            "money figures at {} decimal places, ratios, yields, percentages and years at {}, \
-             rounded {} from the exact result; loan schedule rows are in fen by the schedule \
-             convention; quantities in tonnes are exact. Where parts are shown with their total, \
+            "money figures at {} decimal places, ratios, yields, percentages, years and derived \
+             tonnages of the mass balance at {}, tonnes of gas and CO2e at {}, rounded {} from \
+             the exact result; loan schedule rows are in fen by the schedule convention; input \
+             quantities in tonnes and the carbon trace are exact. Where parts are shown with their total, \
              the total is rounded from its exact value and parts are rounded the same way, then \
              the parts whose rounding moved them furthest from their exact value are moved one \
              unit in the last place back toward it until the parts add up to the total",
             self.money_dp,
             self.ratio_dp,
+            self.emissions_dp,
             self.rule.words()
         )
     }
@@ -76,6 +83,10 @@ impl Presenter {
 
     pub fn ratio(&self, value: Decimal) -> String {
         self.round(value, self.ratio_dp).to_string()
+    }
+
+    pub fn emissions(&self, value: Decimal) -> String {
+        self.round(value, self.emissions_dp).to_string()
     }
 
     /// Rounds `parts` so that they sum exactly to `total` (already rounded to `dp`).
@@ -108,6 +119,63 @@ impl Presenter {
             shown[i] += step;
         }
         shown
+    }
+}
+
+/// A value shown with its bounds: [low, central, high].
+pub type ShownBounds = [Decimal; 3];
+
+impl Presenter {
+    /// Like `allocate`, for parts that carry low and high bounds: the centrals are allocated
+    /// to the central total, then each part's distance to its low (and to its high) is
+    /// allocated to the total's, among the parts that have a range. Each shown part therefore
+    /// keeps low <= central <= high, a part without a range shows one value, and every row
+    /// sums to its total. `totals` must be ordered.
+    pub fn allocate_bounds(
+        &self,
+        parts: &[ShownBounds],
+        totals: ShownBounds,
+        dp: u32,
+    ) -> Vec<ShownBounds> {
+        let [total_low, total_central, total_high] = totals;
+        debug_assert!(total_low <= total_central && total_central <= total_high);
+        let centrals: Vec<Decimal> = parts.iter().map(|p| p[1]).collect();
+        let shown_centrals = self.allocate(&centrals, total_central, dp);
+        let spread = |distance: fn(&ShownBounds) -> Decimal, total: Decimal| {
+            let ranged: Vec<usize> = (0..parts.len())
+                .filter(|&i| !distance(&parts[i]).is_zero())
+                .collect();
+            let distances: Vec<Decimal> = ranged.iter().map(|&i| distance(&parts[i])).collect();
+            let mut shown = vec![Decimal::ZERO; parts.len()];
+            for (&i, d) in ranged.iter().zip(self.allocate(&distances, total, dp)) {
+                shown[i] = d;
+            }
+            shown
+        };
+        let below = spread(|p| p[1] - p[0], total_central - total_low);
+        let above = spread(|p| p[2] - p[1], total_high - total_central);
+        shown_centrals
+            .into_iter()
+            .zip(below.into_iter().zip(above))
+            .map(|(central, (below, above))| {
+                [
+                    fixed(central - below, dp),
+                    central,
+                    fixed(central + above, dp),
+                ]
+            })
+            .collect()
+    }
+
+    /// The shown bounds of a total whose central value a parent allocation set: its ends keep
+    /// their rounded distances from the central, so the order survives a one-unit move.
+    pub fn moved_total(&self, exact: ShownBounds, shown_central: Decimal, dp: u32) -> ShownBounds {
+        let [low, central, high] = exact.map(|v| self.round(v, dp));
+        [
+            fixed(shown_central - (central - low), dp),
+            shown_central,
+            fixed(shown_central + (high - central), dp),
+        ]
     }
 }
 
@@ -163,6 +231,31 @@ mod tests {
         let parts = [dec("0.005"), dec("0.005"), dec("-0.01")];
         let shown = presenter.allocate(&parts, presenter.round(Decimal::ZERO, 2), 2);
         assert_eq!(shown.iter().sum::<Decimal>(), Decimal::ZERO);
+    }
+
+    #[test]
+    fn bounded_parts_stay_ordered_and_sum_on_every_row() {
+        let presenter = Presenter::default();
+        // Two exact lines of 0.005 and a ranged one: independent rows would nudge the exact
+        // lines differently at each end.
+        let parts = [
+            [dec("0.005"), dec("0.005"), dec("0.005")],
+            [dec("0.005"), dec("0.005"), dec("0.005")],
+            [dec("1.001"), dec("1.404"), dec("1.809")],
+        ];
+        let totals = [dec("1.01"), dec("1.41"), dec("1.82")];
+        let shown = presenter.allocate_bounds(&parts, totals, 2);
+        for (row, total) in totals.iter().enumerate() {
+            assert_eq!(shown.iter().map(|p| p[row]).sum::<Decimal>(), *total);
+        }
+        for part in &shown {
+            assert!(part[0] <= part[1] && part[1] <= part[2], "{part:?}");
+        }
+        assert_eq!(shown[0][0], shown[0][2], "an exact part shows one value");
+        assert_eq!(
+            presenter.moved_total([dec("1"), dec("1.004"), dec("1.2")], dec("0.99"), 2),
+            [dec("0.99"), dec("0.99"), dec("1.19")]
+        );
     }
 
     #[test]

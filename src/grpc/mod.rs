@@ -1,5 +1,6 @@
 //! The gRPC adapter: converts between the wire and the domain core, and runs the server.
 
+pub mod factor_sets;
 pub mod request;
 pub mod response;
 pub mod server;

@@ -7,6 +7,7 @@ use tokio::net::TcpListener;
 use tonic::transport::Server;
 use tonic::transport::server::TcpIncoming;
 
+use crate::domain::carbon::factor_set::FactorLibrary;
 use crate::domain::lpr::LprTable;
 use crate::pb;
 use crate::pb::impact_service_server::ImpactServiceServer;
@@ -39,6 +40,7 @@ impl std::error::Error for ServeError {}
 /// Serves on `listener` until `shutdown` completes, then drains in-flight calls.
 pub async fn serve(
     listener: TcpListener,
+    factor_library: FactorLibrary,
     shutdown: impl Future<Output = ()>,
 ) -> Result<(), ServeError> {
     let (health_reporter, health_service) = tonic_health::server::health_reporter();
@@ -56,7 +58,7 @@ pub async fn serve(
         .build_v1alpha()
         .map_err(ServeError::Reflection)?;
 
-    let impact = ImpactServiceServer::new(ImpactApi::new(LprTable::embedded()))
+    let impact = ImpactServiceServer::new(ImpactApi::new(LprTable::embedded(), factor_library))
         .max_decoding_message_size(MAX_REQUEST_BYTES)
         .max_encoding_message_size(MAX_RESPONSE_BYTES);
 

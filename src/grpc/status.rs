@@ -4,6 +4,7 @@ use tonic::{Code, Status};
 use tonic_types::{ErrorDetails, FieldViolation, StatusExt};
 
 use crate::domain::ComputeError;
+use crate::domain::assessment::AssessError;
 
 use super::request::Violation;
 
@@ -20,9 +21,30 @@ pub fn invalid_argument(violations: Vec<Violation>) -> Status {
     )
 }
 
+/// A factor the request needs is in neither the chosen set nor the overrides: the request
+/// must name another set or supply the factor, so it is the caller's to fix.
+pub fn assess_failed(error: AssessError) -> Status {
+    match error {
+        AssessError::Compute(error) => compute_failed(error),
+        AssessError::MissingFactors(missing) => invalid_argument(
+            missing
+                .into_iter()
+                .map(|m| Violation {
+                    field: m.field,
+                    description: format!(
+                        "the chosen factor set has no factor {}; choose another set or give \
+                         it in carbon.factor_overrides with its source",
+                        m.factor_id
+                    ),
+                })
+                .collect(),
+        ),
+    }
+}
+
 /// Request limits make these unreachable for valid input, so one is a bug: log it, and tell
 /// the caller no more than that.
-pub fn compute_failed(error: ComputeError) -> Status {
+fn compute_failed(error: ComputeError) -> Status {
     tracing::error!(%error, "assessment failed on a validated request");
     Status::internal("the assessment could not be computed; the error has been logged")
 }

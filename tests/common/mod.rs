@@ -4,6 +4,7 @@
 
 use std::net::SocketAddr;
 
+use green_impact::domain::carbon::factor_set::FactorLibrary;
 use green_impact::grpc::server;
 use green_impact::json;
 use green_impact::pb;
@@ -20,15 +21,20 @@ pub struct TestServer {
 }
 
 impl TestServer {
-    /// Starts the real server on 127.0.0.1:0 in this process.
+    /// Starts the real server on 127.0.0.1:0 in this process, with the built-in factor set.
     pub async fn start() -> TestServer {
+        TestServer::start_with(FactorLibrary::built_in()).await
+    }
+
+    /// Starts the real server with the given factor sets.
+    pub async fn start_with(factor_library: FactorLibrary) -> TestServer {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind loopback");
         let addr = listener.local_addr().expect("local addr");
         let (stop, stopped) = oneshot::channel::<()>();
         tokio::spawn(async move {
-            server::serve(listener, async {
+            server::serve(listener, factor_library, async {
                 let _ = stopped.await;
             })
             .await
@@ -103,4 +109,122 @@ pub fn violated_fields(status: &tonic::Status) -> Vec<String> {
         .iter()
         .map(|v| v.field.clone())
         .collect()
+}
+
+/// An exact decimal of a response, parsed; panics when it is absent or malformed.
+pub fn decimal(d: &Option<pb::Decimal>) -> rust_decimal::Decimal {
+    let text = &d.as_ref().expect("decimal present").value;
+    text.parse()
+        .unwrap_or_else(|e| panic!("{text:?} is not a decimal: {e}"))
+}
+
+/// The low, central and high of a Bounds message, parsed.
+pub fn ends(b: &Option<pb::Bounds>) -> [rust_decimal::Decimal; 3] {
+    let b = b.as_ref().expect("bounds present");
+    [decimal(&b.low), decimal(&b.central), decimal(&b.high)]
+}
+
+/// The presented carbon parts add up to the presented totals, for the low, central and high
+/// rows alike: scenario and avoided lines to their totals; manure management - project energy
+/// (its opposite end) + avoided to the total; emission reduction + avoided to the total; the
+/// gases to manure management; and, centrally, baseline - project to the emission reduction.
+pub fn assert_carbon_parts_sum(carbon: &pb::CarbonResult) {
+    use rust_decimal::Decimal;
+    let line_sums = |lines: &[pb::EmissionLine]| -> [Decimal; 3] {
+        let mut sum = [Decimal::ZERO; 3];
+        for line in lines {
+            for (s, v) in sum.iter_mut().zip(ends(&line.tco2e_per_year)) {
+                *s += v;
+            }
+        }
+        sum
+    };
+    let baseline = carbon.baseline.as_ref().expect("baseline");
+    let project = carbon.project.as_ref().expect("project");
+    let avoided = carbon.avoided.as_ref().expect("avoided");
+    let reduction = carbon.reduction.as_ref().expect("reduction");
+    let baseline_total = ends(&baseline.total_tco2e_per_year);
+    let project_total = ends(&project.total_tco2e_per_year);
+    let avoided_total = ends(&avoided.total_tco2e_per_year);
+    let manure = ends(&reduction.manure_management_tco2e_per_year);
+    let energy = ends(&reduction.project_energy_tco2e_per_year);
+    let emission_reduction = ends(&reduction.emission_reduction_tco2e_per_year);
+    let avoided_reduction = ends(&reduction.avoided_tco2e_per_year);
+    let total = ends(&reduction.total_tco2e_per_year);
+    let mut gases = [Decimal::ZERO; 3];
+    for gas in &reduction.manure_management_by_gas {
+        for (s, v) in gases.iter_mut().zip(ends(&gas.tco2e_per_year)) {
+            *s += v;
+        }
+    }
+    let mut presented: Vec<&Option<pb::Bounds>> = vec![
+        &baseline.total_tco2e_per_year,
+        &project.total_tco2e_per_year,
+        &avoided.total_tco2e_per_year,
+        &reduction.manure_management_tco2e_per_year,
+        &reduction.project_energy_tco2e_per_year,
+        &reduction.emission_reduction_tco2e_per_year,
+        &reduction.total_tco2e_per_year,
+    ];
+    for line in baseline
+        .lines
+        .iter()
+        .chain(&project.lines)
+        .chain(&avoided.lines)
+    {
+        presented.extend([&line.gas_t_per_year, &line.tco2e_per_year]);
+    }
+    for gas in &reduction.manure_management_by_gas {
+        presented.extend([&gas.gas_t_per_year, &gas.tco2e_per_year]);
+    }
+    for bounds in presented {
+        let [low, central, high] = ends(bounds);
+        assert!(
+            low <= central && central <= high,
+            "presented bounds out of order: {low} / {central} / {high}"
+        );
+    }
+    let baseline_lines = line_sums(&baseline.lines);
+    let project_lines = line_sums(&project.lines);
+    let avoided_lines = line_sums(&avoided.lines);
+    for (i, end) in ["low", "central", "high"].into_iter().enumerate() {
+        let opposite = 2 - i;
+        assert_eq!(
+            baseline_lines[i], baseline_total[i],
+            "{end}: baseline lines vs total"
+        );
+        assert_eq!(
+            project_lines[i], project_total[i],
+            "{end}: project lines vs total"
+        );
+        assert_eq!(
+            avoided_lines[i], avoided_total[i],
+            "{end}: avoided lines vs total"
+        );
+        assert_eq!(
+            avoided_reduction[i], avoided_total[i],
+            "{end}: avoided in the reduction"
+        );
+        assert_eq!(
+            manure[i] - energy[opposite] + avoided_reduction[i],
+            total[i],
+            "{end}: manure management - project energy + avoided vs total"
+        );
+        assert_eq!(
+            manure[i] - energy[opposite],
+            emission_reduction[i],
+            "{end}: manure management - project energy vs emission reduction"
+        );
+        assert_eq!(
+            emission_reduction[i] + avoided_reduction[i],
+            total[i],
+            "{end}: emission reduction + avoided vs total"
+        );
+        assert_eq!(gases[i], manure[i], "{end}: gases vs manure management");
+    }
+    assert_eq!(
+        baseline_total[1] - project_total[1],
+        emission_reduction[1],
+        "central: baseline - project vs emission reduction"
+    );
 }

@@ -1,6 +1,8 @@
 //! Domain assessment -> AssessResponse. The only place results are rounded: every figure
 //! goes through the request's Presenter, and parts shown with totals are allocated to sum.
 
+mod carbon;
+
 use rust_decimal::Decimal;
 
 use crate::domain::assessment::{
@@ -38,6 +40,7 @@ pub fn build(
         presentation: Some(pb::AppliedPresentation {
             money_dp: presenter.money_dp,
             ratio_dp: presenter.ratio_dp,
+            emissions_dp: presenter.emissions_dp,
             rounding_rule: rounding_rule(presenter.rule) as i32,
             description: presenter.description(),
         }),
@@ -55,6 +58,12 @@ pub fn build(
         investment_returns: Some(investment_returns(input, assessment, presenter)),
         annual_cash_flow: Some(cash_flow.message),
         warnings: assessment.warnings.iter().map(warning).collect(),
+        factor_set: input.factor_set.name(),
+        mass_balance: Some(carbon::mass_balance(&assessment.mass_balance, presenter)),
+        carbon: assessment
+            .carbon
+            .as_ref()
+            .map(|(estimate, attribution)| carbon::carbon_result(estimate, attribution, presenter)),
     }
 }
 

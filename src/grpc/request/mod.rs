@@ -1,10 +1,13 @@
 //! AssessRequest -> domain input. Every field is checked here, every violation is collected
 //! with its field path, and only a fully valid request reaches the domain.
 
+mod carbon;
+
 use rust_decimal::Decimal;
 
 use crate::domain::assessment::{Appraisal, AssessmentInput, CashFlowBasis, RateSource};
 use crate::domain::calendar::Date;
+use crate::domain::carbon::factor_set::FactorLibrary;
 use crate::domain::decimal_text::parse_decimal;
 use crate::domain::economics::{
     CostBasis, FertilizerValueKind, NamedAmount, OperatingCost, Operations, ProductOutput,
@@ -13,7 +16,8 @@ use crate::domain::limits::*;
 use crate::domain::loan::{LoanTerms, RepaymentFrequency, RepaymentMethod};
 use crate::domain::lpr::{LprTable, LprTenor};
 use crate::domain::presentation::{
-    DEFAULT_MONEY_DP, DEFAULT_RATIO_DP, MAX_MONEY_DP, MAX_RATIO_DP, Presenter, RoundingRule,
+    DEFAULT_EMISSIONS_DP, DEFAULT_MONEY_DP, DEFAULT_RATIO_DP, MAX_EMISSIONS_DP, MAX_MONEY_DP,
+    MAX_RATIO_DP, Presenter, RoundingRule,
 };
 use crate::pb;
 
@@ -266,6 +270,7 @@ impl Checker {
 pub fn to_domain(
     request: &pb::AssessRequest,
     lpr_table: &LprTable,
+    factor_library: &FactorLibrary,
 ) -> Result<(AssessmentInput, Presenter), Vec<Violation>> {
     let mut check = Checker {
         violations: Vec::new(),
@@ -297,20 +302,34 @@ pub fn to_domain(
         .required("appraisal", request.appraisal.as_ref())
         .and_then(|appraisal| project_appraisal(&mut check, appraisal));
     let presenter = presentation(&mut check, request.presentation.as_ref());
-    match (loan, operations, appraisal, presenter) {
-        (Some((loan, rate_source)), Some(operations), Some(appraisal), Some(presenter))
-            if check.violations.is_empty() =>
-        {
-            Ok((
-                AssessmentInput {
-                    loan,
-                    rate_source,
-                    operations,
-                    appraisal,
-                },
-                presenter,
-            ))
-        }
+    let mass_balance = request.operations.as_ref().map(|ops| {
+        (
+            carbon::amendments(&mut check, &ops.amendments),
+            carbon::composting_loss(&mut check, ops.composting_dry_matter_loss_fraction.as_ref()),
+        )
+    });
+    let carbon = carbon::carbon(&mut check, request.carbon.as_ref(), factor_library);
+    match (loan, operations, appraisal, presenter, mass_balance, carbon) {
+        (
+            Some((loan, rate_source)),
+            Some(operations),
+            Some(appraisal),
+            Some(presenter),
+            Some((Some(amendments), Some(composting_dry_matter_loss_fraction))),
+            Some((factor_set, carbon)),
+        ) if check.violations.is_empty() => Ok((
+            AssessmentInput {
+                loan,
+                rate_source,
+                operations,
+                appraisal,
+                amendments,
+                composting_dry_matter_loss_fraction,
+                factor_set,
+                carbon,
+            },
+            presenter,
+        )),
         _ => Err(check.violations),
     }
 }
@@ -686,6 +705,12 @@ fn presentation(check: &mut Checker, rules: Option<&pb::PresentationRules>) -> O
         0,
         MAX_RATIO_DP,
     );
+    let emissions_dp = check.whole(
+        "presentation.emissions_dp",
+        rules.emissions_dp.unwrap_or(DEFAULT_EMISSIONS_DP),
+        0,
+        MAX_EMISSIONS_DP,
+    );
     let rule = match pb::RoundingRule::try_from(rules.rounding_rule) {
         Ok(pb::RoundingRule::Unspecified | pb::RoundingRule::HalfAwayFromZero) => {
             Some(RoundingRule::HalfAwayFromZero)
@@ -703,6 +728,7 @@ fn presentation(check: &mut Checker, rules: Option<&pb::PresentationRules>) -> O
     Some(Presenter {
         money_dp: money_dp?,
         ratio_dp: ratio_dp?,
+        emissions_dp: emissions_dp?,
         rule: rule?,
     })
 }

@@ -1,0 +1,468 @@
+//! Module 1: CH4 and N2O of manure management, baseline system vs project system (IPCC 2019
+//! Refinement Vol. 4 Ch. 10), and their difference.
+
+use rust_decimal::Decimal;
+
+use super::bounds::Bounds;
+use super::factor_id::{self, Gas, ManureSystem};
+use super::resolve::{FactorUse, Resolver};
+use super::trace::{Trace, TraceInput, TraceStep, constant, request_input};
+use super::{EmissionLine, EmissionSource, GasReduction, Gwp, ManureInput};
+use super::{NitrogenContent, co2e_line, times_ratio};
+use crate::domain::Warning;
+use crate::domain::economics::AnnualFigures;
+
+const FIELD: &str = "carbon.manure_management";
+
+/// IPCC Eq. 10.23's conversion of m3 CH4 to kg CH4.
+fn ch4_density_kg_per_m3() -> Decimal {
+    Decimal::new(67, 2)
+}
+
+pub(super) struct ManureEstimate {
+    pub baseline_lines: Vec<EmissionLine>,
+    pub project_lines: Vec<EmissionLine>,
+    pub by_gas: Vec<GasReduction>,
+}
+
+/// The factors of one manure management system.
+struct SystemFactors {
+    mcf: FactorUse,
+    ef3: FactorUse,
+    frac_gas: FactorUse,
+    frac_leach: FactorUse,
+}
+
+pub(super) fn estimate(
+    m: &ManureInput,
+    annual: &AnnualFigures,
+    operating_days_per_year: u32,
+    gwp: &Gwp,
+    factors: &mut Resolver,
+    trace: &mut Trace,
+    warnings: &mut Vec<Warning>,
+) -> ManureEstimate {
+    let b0 = factors.factor(
+        factor_id::b0(m.species, m.productivity),
+        &format!("{FIELD}.productivity"),
+    );
+    let ef4 = factors.factor(
+        factor_id::ef4(m.climate_zone.ef4_climate()),
+        &format!("{FIELD}.climate_zone"),
+    );
+    let ef5 = factors.factor(factor_id::EF5.to_owned(), FIELD);
+    let systems = [
+        ("baseline", m.baseline_system),
+        ("project", m.project_system),
+    ]
+    .map(|(scenario, system)| {
+        let field = format!("{FIELD}.{scenario}_system");
+        let category = m.species.category();
+        SystemFactors {
+            mcf: factors.factor(factor_id::mcf(system, m.climate_zone), &field),
+            ef3: factors.factor(factor_id::ef3(system), &field),
+            frac_gas: factors.factor(factor_id::frac_gas_ms(category, system), &field),
+            frac_leach: factors.factor(factor_id::frac_leach_ms(category, system), &field),
+        }
+    });
+    if m.baseline_system == m.project_system {
+        warnings.push(Warning {
+            code: "SAME_MANURE_SYSTEM",
+            field: "carbon.manure_management.project_system",
+            message: "the project keeps the baseline's manure management system, so the \
+                      management change reduces nothing"
+                .into(),
+        });
+    }
+
+    let (volatile_solids, nitrogen) =
+        manure_quantities(m, annual, operating_days_per_year, factors, trace, warnings);
+
+    let mut scenarios = [
+        ("baseline", m.baseline_system),
+        ("project", m.project_system),
+    ]
+    .iter()
+    .zip(&systems)
+    .map(|(&(scenario, system), f)| {
+        scenario_emissions(
+            scenario,
+            system,
+            f,
+            (&volatile_solids, &nitrogen),
+            (&b0, &ef4, &ef5),
+            gwp,
+            trace,
+        )
+    })
+    .collect::<Vec<_>>();
+    let project = scenarios.pop().unwrap_or_default();
+    let baseline = scenarios.pop().unwrap_or_default();
+
+    let [baseline_factors, project_factors] = &systems;
+    let ch4 = trace
+        .record(
+            "reduction.manure.ch4".into(),
+            (
+                "IPCC 2019 Vol. 4 Ch. 10 Eq. 10.23, baseline minus project",
+                "dCH4_t = VS_t x B0 x 0.67 x (MCF_baseline - MCF_project)",
+            ),
+            vec![
+                volatile_solids.as_input("VS_t"),
+                b0.input("B0"),
+                ch4_density(),
+                baseline_factors.mcf.input("MCF_baseline"),
+                project_factors.mcf.input("MCF_project"),
+            ],
+            (volatile_solids.result
+                * b0.value
+                * ch4_density_kg_per_m3()
+                * difference(&baseline_factors.mcf, &project_factors.mcf))
+            .with_central(baseline.ch4_t - project.ch4_t),
+            "t CH4 per year",
+        )
+        .clone();
+    let n2o_n_per_n = difference(&baseline_factors.ef3, &project_factors.ef3)
+        + ef4.value * difference(&baseline_factors.frac_gas, &project_factors.frac_gas)
+        + ef5.value * difference(&baseline_factors.frac_leach, &project_factors.frac_leach);
+    let n2o_n = (nitrogen.result * n2o_n_per_n).with_central(baseline.n2o_n_t - project.n2o_n_t);
+    let n2o = trace
+        .record(
+            "reduction.manure.n2o".into(),
+            (
+                "IPCC 2019 Vol. 4 Ch. 10 Eq. 10.25 to 10.29, baseline minus project",
+                "dN2O_t = N_t x ((EF3_b - EF3_p) + EF4 x (FracGas_b - FracGas_p) + EF5 x \
+                 (FracLeach_b - FracLeach_p)) x 44/28",
+            ),
+            vec![
+                nitrogen.as_input("N_t"),
+                baseline_factors.ef3.input("EF3_b"),
+                project_factors.ef3.input("EF3_p"),
+                ef4.input("EF4"),
+                baseline_factors.frac_gas.input("FracGas_b"),
+                project_factors.frac_gas.input("FracGas_p"),
+                ef5.input("EF5"),
+                baseline_factors.frac_leach.input("FracLeach_b"),
+                project_factors.frac_leach.input("FracLeach_p"),
+                n2o_n_to_n2o(),
+            ],
+            times_ratio(n2o_n, 44, 28),
+            "t N2O per year",
+        )
+        .clone();
+    let by_gas = [(Gas::Ch4, &ch4, None), (Gas::N2o, &n2o, Some(n2o_n))]
+        .map(|(gas, mass, n2o_n)| {
+            let line = co2e_line(
+                EmissionSource::ManureCh4,
+                String::new(),
+                gas,
+                mass,
+                n2o_n,
+                gwp,
+                trace,
+            );
+            GasReduction {
+                gas: line.gas,
+                gas_t_per_year: line.gas_t_per_year,
+                tco2e_per_year: line.tco2e_per_year,
+            }
+        })
+        .into();
+    ManureEstimate {
+        baseline_lines: baseline.lines,
+        project_lines: project.lines,
+        by_gas,
+    }
+}
+
+/// Volatile solids and nitrogen of the year's manure, from the request or the set's defaults.
+fn manure_quantities(
+    m: &ManureInput,
+    annual: &AnnualFigures,
+    operating_days_per_year: u32,
+    factors: &mut Resolver,
+    trace: &mut Trace,
+    warnings: &mut Vec<Warning>,
+) -> (TraceStep, TraceStep) {
+    let fresh = trace
+        .record(
+            "manure.fresh".into(),
+            ("annual activity data", "M_t = M_t_per_day x days"),
+            vec![
+                request_input(
+                    "M_t_per_day",
+                    annual.manure_fresh_t_per_year / Decimal::from(operating_days_per_year),
+                    "t fresh manure per operating day",
+                    "operations.manure_fresh_t_per_day",
+                ),
+                request_input(
+                    "days",
+                    Decimal::from(operating_days_per_year),
+                    "operating days per year",
+                    "operations.operating_days_per_year",
+                ),
+            ],
+            Bounds::exact(annual.manure_fresh_t_per_year),
+            "t fresh manure per year",
+        )
+        .clone();
+    let dm_fraction = annual.manure_dry_matter_t_per_year / annual.manure_fresh_t_per_year;
+    let dry_matter = trace
+        .record(
+            "manure.dry_matter".into(),
+            ("mass balance", "DM_t = M_t x DM"),
+            vec![
+                fresh.as_input("M_t"),
+                request_input(
+                    "DM",
+                    dm_fraction,
+                    "t dry matter per t fresh manure",
+                    "operations.manure_dry_matter_fraction",
+                ),
+            ],
+            Bounds::exact(annual.manure_dry_matter_t_per_year),
+            "t manure dry matter per year",
+        )
+        .clone();
+
+    let vs_field = format!("{FIELD}.volatile_solids_fraction_of_dry_matter");
+    let vs_fraction = match m.volatile_solids_fraction_of_dry_matter {
+        Some(value) => request_input("VS_DM", value, "t VS per t dry matter", &vs_field),
+        None => {
+            let default = factors.default_for_missing_input(
+                factor_id::volatile_solids_fraction(m.species),
+                &vs_field,
+            );
+            warn_default(
+                warnings,
+                "VOLATILE_SOLIDS_DEFAULT",
+                "carbon.manure_management.volatile_solids_fraction_of_dry_matter",
+                &default,
+            );
+            default.input("VS_DM")
+        }
+    };
+    let volatile_solids = trace
+        .record(
+            "manure.volatile_solids".into(),
+            (
+                "IPCC 2019 Vol. 4 Ch. 10 Eq. 10.23 input (VS measured, not Eq. 10.24)",
+                "VS_t = DM_t x VS_DM",
+            ),
+            vec![dry_matter.as_input("DM_t"), vs_fraction.clone()],
+            dry_matter.result * vs_fraction.value,
+            "t volatile solids per year",
+        )
+        .clone();
+
+    let n_field = |name: &str| format!("{FIELD}.{name}");
+    let (basis_step, n_input) = match m.nitrogen {
+        Some(NitrogenContent::OfDryMatter(v)) => (
+            &dry_matter,
+            request_input(
+                "N_frac",
+                v,
+                "t N per t dry matter",
+                &n_field("nitrogen_fraction_of_dry_matter"),
+            ),
+        ),
+        Some(NitrogenContent::OfFreshManure(v)) => (
+            &fresh,
+            request_input(
+                "N_frac",
+                v,
+                "t N per t fresh manure",
+                &n_field("nitrogen_fraction_of_fresh_manure"),
+            ),
+        ),
+        None => {
+            let default = factors.default_for_missing_input(
+                factor_id::nitrogen_fraction(m.species),
+                &n_field("nitrogen"),
+            );
+            warn_default(
+                warnings,
+                "NITROGEN_DEFAULT",
+                "carbon.manure_management.nitrogen",
+                &default,
+            );
+            (&dry_matter, default.input("N_frac"))
+        }
+    };
+    let nitrogen = trace
+        .record(
+            "manure.nitrogen".into(),
+            (
+                "nitrogen managed (measured content)",
+                "N_t = mass_t x N_frac",
+            ),
+            vec![basis_step.as_input("mass_t"), n_input.clone()],
+            basis_step.result * n_input.value,
+            "t N per year",
+        )
+        .clone();
+    (volatile_solids, nitrogen)
+}
+
+fn warn_default(
+    warnings: &mut Vec<Warning>,
+    code: &'static str,
+    field: &'static str,
+    used: &FactorUse,
+) {
+    warnings.push(Warning {
+        code,
+        field,
+        message: format!(
+            "no measured value was given, so the factor set's default {} = {} is used. {}",
+            used.id, used.value.central, used.note
+        ),
+    });
+}
+
+/// One scenario's four manure lines, with the central CH4 and N2O-N masses the reduction's
+/// central value is defined from.
+#[derive(Default)]
+struct Scenario {
+    lines: Vec<EmissionLine>,
+    ch4_t: Decimal,
+    n2o_n_t: Decimal,
+}
+
+fn scenario_emissions(
+    scenario: &str,
+    system: ManureSystem,
+    f: &SystemFactors,
+    (volatile_solids, nitrogen): (&TraceStep, &TraceStep),
+    (b0, ef4, ef5): (&FactorUse, &FactorUse, &FactorUse),
+    gwp: &Gwp,
+    trace: &mut Trace,
+) -> Scenario {
+    let system_name = system.slug().replace('_', " ");
+    let ch4 = trace
+        .record(
+            format!("{scenario}.manure.ch4"),
+            (
+                "IPCC 2019 Vol. 4 Ch. 10 Eq. 10.23",
+                "CH4_t = VS_t x B0 x 0.67 x MCF",
+            ),
+            vec![
+                volatile_solids.as_input("VS_t"),
+                b0.input("B0"),
+                ch4_density(),
+                f.mcf.input("MCF"),
+            ],
+            volatile_solids.result * b0.value * ch4_density_kg_per_m3() * f.mcf.value,
+            "t CH4 per year",
+        )
+        .clone();
+    let n2o_lines = [
+        (
+            EmissionSource::ManureN2oDirect,
+            "n2o_direct",
+            "direct N2O",
+            (
+                "IPCC 2019 Vol. 4 Ch. 10 Eq. 10.25",
+                "N2O_t = N_t x EF3 x 44/28",
+            ),
+            vec![nitrogen.as_input("N_t"), f.ef3.input("EF3"), n2o_n_to_n2o()],
+            nitrogen.result * f.ef3.value,
+        ),
+        (
+            EmissionSource::ManureN2oVolatilisation,
+            "n2o_volatilisation",
+            "indirect N2O, volatilised N",
+            (
+                "IPCC 2019 Vol. 4 Ch. 10 Eq. 10.26 and 10.27",
+                "N2O_t = N_t x FracGasMS x EF4 x 44/28",
+            ),
+            vec![
+                nitrogen.as_input("N_t"),
+                f.frac_gas.input("FracGasMS"),
+                ef4.input("EF4"),
+                n2o_n_to_n2o(),
+            ],
+            nitrogen.result * f.frac_gas.value * ef4.value,
+        ),
+        (
+            EmissionSource::ManureN2oLeaching,
+            "n2o_leaching",
+            "indirect N2O, leached N",
+            (
+                "IPCC 2019 Vol. 4 Ch. 10 Eq. 10.28 and 10.29",
+                "N2O_t = N_t x FracLeachMS x EF5 x 44/28",
+            ),
+            vec![
+                nitrogen.as_input("N_t"),
+                f.frac_leach.input("FracLeachMS"),
+                ef5.input("EF5"),
+                n2o_n_to_n2o(),
+            ],
+            nitrogen.result * f.frac_leach.value * ef5.value,
+        ),
+    ];
+    let mut lines = vec![co2e_line(
+        EmissionSource::ManureCh4,
+        format!("CH4 from {system_name}"),
+        Gas::Ch4,
+        &ch4,
+        None,
+        gwp,
+        trace,
+    )];
+    let mut n2o_n_t = Decimal::ZERO;
+    for (source, id, what, equation, inputs, n2o_n) in n2o_lines {
+        n2o_n_t += n2o_n.central;
+        let mass = trace
+            .record(
+                format!("{scenario}.manure.{id}"),
+                equation,
+                inputs,
+                times_ratio(n2o_n, 44, 28),
+                "t N2O per year",
+            )
+            .clone();
+        lines.push(co2e_line(
+            source,
+            format!("{what} from {system_name}"),
+            Gas::N2o,
+            &mass,
+            Some(n2o_n),
+            gwp,
+            trace,
+        ));
+    }
+    Scenario {
+        lines,
+        ch4_t: ch4.result.central,
+        n2o_n_t,
+    }
+}
+
+/// a - b, exactly zero when both are the same factor (the same system in both scenarios), so
+/// that one factor's range is never counted twice.
+fn difference(a: &FactorUse, b: &FactorUse) -> Bounds {
+    if a.id == b.id {
+        Bounds::ZERO
+    } else {
+        a.value - b.value
+    }
+}
+
+fn ch4_density() -> TraceInput {
+    constant(
+        "0.67",
+        ch4_density_kg_per_m3(),
+        "kg CH4 per m3 CH4",
+        "IPCC 2019 Eq. 10.23 conversion factor",
+    )
+}
+
+fn n2o_n_to_n2o() -> TraceInput {
+    constant(
+        "44/28",
+        Decimal::from(44) / Decimal::from(28),
+        "t N2O per t N2O-N",
+        "molecular mass ratio, applied as x 44 then / 28",
+    )
+}

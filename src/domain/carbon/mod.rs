@@ -1,0 +1,315 @@
+//! The carbon-reduction estimate: baseline vs project manure management (IPCC 2019 Vol. 4
+//! Ch. 10), avoided mineral-fertilizer production, and the project's energy, each a module with
+//! its own trace lines, on factors from a versioned, cited set.
+
+pub mod attribution;
+pub mod bounds;
+mod energy;
+pub mod factor_id;
+pub mod factor_set;
+mod fertilizer;
+mod manure;
+pub mod resolve;
+pub mod trace;
+
+use std::sync::Arc;
+
+use rust_decimal::Decimal;
+
+use self::bounds::Bounds;
+use self::factor_id::{ClimateZone, Gas, GridRegion, GwpSet, ManureSystem, Productivity, Species};
+use self::factor_set::FactorSet;
+use self::resolve::{FactorOverride, FactorUse, MissingFactor, Resolver};
+use self::trace::{Trace, TraceStep};
+use super::Warning;
+use super::economics::AnnualFigures;
+
+pub const FRAMEWORK: &str = "baseline and project manure management both by IPCC 2019 \
+Refinement Vol. 4 Ch. 10 (CH4 by Eq. 10.23 with B0 and MCF; direct N2O by Eq. 10.25 with EF3; \
+indirect N2O from volatilisation and leaching with Frac_GasMS, Frac_LeachMS, EF4 and EF5), on the \
+measured fresh manure, its dry matter, volatile solids and nitrogen; the Vol. 5 Ch. 4 composting \
+factors are not used, so both scenarios share one basis. Avoided fertilizer production uses \
+Chinese life-cycle factors per tonne of nutrient; project energy uses grid and fuel factors. \
+Soil carbon is not estimated";
+
+pub const BOUNDS_MEANING: &str = "low and high take every factor with a published range to the \
+end of its range that lowers or raises the figure (interval arithmetic, each ranged factor \
+entering once; the reduction is computed on baseline-minus-project differences, so factors \
+common to both scenarios cancel). This is a bound over the source ranges, not a confidence \
+interval. Factors without a published range, request inputs and overrides are exact. \
+total.low = manure_management.low - project_energy.high + avoided.low, and likewise for high";
+
+#[derive(Debug, Clone)]
+pub struct CarbonInput {
+    pub factor_set: Arc<FactorSet>,
+    pub gwp_set: GwpSet,
+    pub manure: Option<ManureInput>,
+    pub fertilizer: Option<FertilizerInput>,
+    pub energy: Vec<EnergyUse>,
+    pub overrides: Vec<FactorOverride>,
+}
+
+#[derive(Debug, Clone)]
+pub struct ManureInput {
+    pub species: Species,
+    pub productivity: Productivity,
+    pub productivity_reason: String,
+    pub climate_zone: ClimateZone,
+    pub baseline_system: ManureSystem,
+    pub project_system: ManureSystem,
+    pub volatile_solids_fraction_of_dry_matter: Option<Decimal>,
+    pub nitrogen: Option<NitrogenContent>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NitrogenContent {
+    OfDryMatter(Decimal),
+    OfFreshManure(Decimal),
+}
+
+#[derive(Debug, Clone)]
+pub struct FertilizerInput {
+    pub nitrogen_fraction: Decimal,
+    pub p2o5_fraction: Decimal,
+    pub k2o_fraction: Decimal,
+    pub substitution_ratio: Decimal,
+    pub substitution_ratio_basis: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct EnergyUse {
+    pub name: String,
+    pub kind: EnergyKind,
+}
+
+#[derive(Debug, Clone)]
+pub enum EnergyKind {
+    Electricity {
+        kwh_per_year: Decimal,
+        region: GridRegion,
+        /// None: the latest year the set (or an override) has for the region.
+        factor_year: Option<u32>,
+    },
+    DieselTonnes(Decimal),
+    DieselLitres {
+        litres_per_year: Decimal,
+        density_kg_per_l: Decimal,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EmissionSource {
+    ManureCh4,
+    ManureN2oDirect,
+    ManureN2oVolatilisation,
+    ManureN2oLeaching,
+    Electricity,
+    Diesel,
+    FertilizerN,
+    FertilizerP2o5,
+    FertilizerK2o,
+}
+
+/// The gas a line's mass is of; `Co2e` for life-cycle factors that already combine gases.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LineGas {
+    Ch4,
+    N2o,
+    Co2,
+    Co2e,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct EmissionLine {
+    pub source: EmissionSource,
+    pub name: String,
+    pub gas: LineGas,
+    pub gas_t_per_year: Bounds,
+    pub tco2e_per_year: Bounds,
+    pub trace_step: String,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct GasReduction {
+    pub gas: LineGas,
+    pub gas_t_per_year: Bounds,
+    pub tco2e_per_year: Bounds,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Gwp {
+    pub set: GwpSet,
+    pub ch4: FactorUse,
+    pub n2o: FactorUse,
+}
+
+impl Gwp {
+    fn of(&self, gas: Gas) -> &FactorUse {
+        match gas {
+            Gas::Ch4 => &self.ch4,
+            Gas::N2o => &self.n2o,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct CarbonEstimate {
+    pub factor_set_name: String,
+    pub gwp: Gwp,
+    pub baseline_system: Option<ManureSystem>,
+    pub project_system: Option<ManureSystem>,
+    pub baseline_lines: Vec<EmissionLine>,
+    /// Manure lines first, then energy lines.
+    pub project_lines: Vec<EmissionLine>,
+    pub avoided_lines: Vec<EmissionLine>,
+    pub manure_by_gas: Vec<GasReduction>,
+    pub manure_management_tco2e: Bounds,
+    pub project_energy_tco2e: Bounds,
+    pub emission_reduction_tco2e: Bounds,
+    pub avoided_tco2e: Bounds,
+    pub total_tco2e: Bounds,
+    pub factors_used: Vec<FactorUse>,
+    pub trace: Vec<TraceStep>,
+    pub warnings: Vec<Warning>,
+}
+
+impl CarbonEstimate {
+    pub fn baseline_total(&self) -> Bounds {
+        self.baseline_lines.iter().map(|l| l.tco2e_per_year).sum()
+    }
+
+    pub fn project_total(&self) -> Bounds {
+        self.project_lines.iter().map(|l| l.tco2e_per_year).sum()
+    }
+}
+
+/// Estimates the annual reduction; every factor the set lacks (and no override supplies) is
+/// returned with the request field that needed it.
+pub fn estimate(
+    input: &CarbonInput,
+    annual: &AnnualFigures,
+    operating_days_per_year: u32,
+) -> Result<CarbonEstimate, Vec<MissingFactor>> {
+    let mut factors = Resolver::new(&input.factor_set, &input.overrides);
+    let mut trace = Trace::default();
+    let mut warnings = Vec::new();
+    let gwp = Gwp {
+        set: input.gwp_set,
+        ch4: factors.factor(factor_id::gwp(input.gwp_set, Gas::Ch4), "carbon.gwp_set"),
+        n2o: factors.factor(factor_id::gwp(input.gwp_set, Gas::N2o), "carbon.gwp_set"),
+    };
+
+    let manure = input.manure.as_ref().map(|m| {
+        manure::estimate(
+            m,
+            annual,
+            operating_days_per_year,
+            &gwp,
+            &mut factors,
+            &mut trace,
+            &mut warnings,
+        )
+    });
+    let energy_lines = energy::estimate(&input.energy, &mut factors, &mut trace);
+    let avoided_lines = input.fertilizer.as_ref().map_or_else(Vec::new, |f| {
+        fertilizer::estimate(f, annual.product_t_per_year, &mut factors, &mut trace)
+    });
+
+    for unused in factors.unused_overrides() {
+        warnings.push(Warning {
+            code: "FACTOR_OVERRIDE_UNUSED",
+            field: "carbon.factor_overrides",
+            message: format!(
+                "the override of {} was not used: no module of this request needs that factor",
+                unused.factor_id
+            ),
+        });
+    }
+    if !factors.missing.is_empty() {
+        return Err(factors.missing);
+    }
+
+    let (baseline_lines, mut project_lines, manure_by_gas) = match manure {
+        Some(m) => (m.baseline_lines, m.project_lines, m.by_gas),
+        None => (Vec::new(), Vec::new(), Vec::new()),
+    };
+    let manure_management_tco2e: Bounds = manure_by_gas.iter().map(|g| g.tco2e_per_year).sum();
+    let project_energy_tco2e: Bounds = energy_lines.iter().map(|l| l.tco2e_per_year).sum();
+    project_lines.extend(energy_lines);
+    let emission_reduction_tco2e = manure_management_tco2e - project_energy_tco2e;
+    let avoided_tco2e: Bounds = avoided_lines.iter().map(|l| l.tco2e_per_year).sum();
+    let total_tco2e = emission_reduction_tco2e + avoided_tco2e;
+    if total_tco2e.central < Decimal::ZERO {
+        warnings.push(Warning {
+            code: "NEGATIVE_REDUCTION",
+            field: "carbon",
+            message: "the project emits more than the baseline, even counting avoided \
+                      fertilizer production"
+                .into(),
+        });
+    }
+    Ok(CarbonEstimate {
+        factor_set_name: input.factor_set.name(),
+        gwp,
+        baseline_system: input.manure.as_ref().map(|m| m.baseline_system),
+        project_system: input.manure.as_ref().map(|m| m.project_system),
+        baseline_lines,
+        project_lines,
+        avoided_lines,
+        manure_by_gas,
+        manure_management_tco2e,
+        project_energy_tco2e,
+        emission_reduction_tco2e,
+        avoided_tco2e,
+        total_tco2e,
+        factors_used: factors.used,
+        trace: trace.steps,
+        warnings,
+    })
+}
+
+/// A line's CO2e: its gas mass times the GWP, recorded as its own trace step. N2O lines pass
+/// their N2O-N mass so that the 44/28 division comes last and the result stays exact
+/// whenever it can be.
+fn co2e_line(
+    source: EmissionSource,
+    name: String,
+    gas: Gas,
+    mass: &TraceStep,
+    n2o_n: Option<Bounds>,
+    gwp: &Gwp,
+    trace: &mut Trace,
+) -> EmissionLine {
+    let factor = gwp.of(gas);
+    let result = match n2o_n {
+        Some(n2o_n) => times_ratio(n2o_n * factor.value, 44, 28),
+        None => mass.result * factor.value,
+    };
+    let step = trace.record(
+        format!("{}.co2e", mass.step),
+        (
+            "IPCC AR 100-year global warming potential",
+            "CO2e_t = gas_t x GWP",
+        ),
+        vec![mass.as_input("gas_t"), factor.input("GWP")],
+        result,
+        "t CO2e per year",
+    );
+    EmissionLine {
+        source,
+        name,
+        gas: match gas {
+            Gas::Ch4 => LineGas::Ch4,
+            Gas::N2o => LineGas::N2o,
+        },
+        gas_t_per_year: mass.result,
+        tco2e_per_year: step.result,
+        trace_step: mass.step.clone(),
+    }
+}
+
+/// Molecular-mass ratios are applied as "multiply, then divide" so that the only rounding is
+/// the final division at 28 significant digits.
+fn times_ratio(value: Bounds, numerator: i64, denominator: i64) -> Bounds {
+    (value * Decimal::from(numerator)).per(Decimal::from(denominator))
+}

@@ -1,0 +1,60 @@
+//! ListFactorSets and GetFactorSet: what a client needs to know exactly which factors an
+//! assessment will use.
+
+use tonic::Status;
+
+use crate::domain::carbon::factor_id;
+use crate::domain::carbon::factor_set::{Factor, FactorLibrary};
+use crate::domain::presentation::exact;
+use crate::pb;
+
+pub fn list(library: &FactorLibrary) -> pb::ListFactorSetsResponse {
+    let default = library.default_set().name();
+    pb::ListFactorSetsResponse {
+        factor_sets: library
+            .sets()
+            .map(|(set, built_in)| pb::FactorSetSummary {
+                name: set.name(),
+                title: set.title.clone(),
+                factor_count: u32::try_from(set.factor_count()).unwrap_or(u32::MAX),
+                is_default: set.name() == default,
+                built_in,
+            })
+            .collect(),
+    }
+}
+
+pub fn get(library: &FactorLibrary, name: &str) -> Result<pb::GetFactorSetResponse, Status> {
+    let set = library.find(name).ok_or_else(|| {
+        Status::not_found(format!("no factor set named {name:?}; see ListFactorSets"))
+    })?;
+    Ok(pb::GetFactorSetResponse {
+        name: set.name(),
+        title: set.title.clone(),
+        description: set.description.clone(),
+        is_default: set.name() == library.default_set().name(),
+        factors: set.factors().map(factor).collect(),
+    })
+}
+
+fn factor(f: &Factor) -> pb::Factor {
+    let decimal = |d| Some(pb::Decimal { value: exact(d) });
+    pb::Factor {
+        id: f.id.clone(),
+        value: decimal(f.value),
+        unit: f.unit.clone(),
+        low: decimal(f.low),
+        high: decimal(f.high),
+        source: f.source.clone(),
+        note: f.note.clone(),
+        physical_bounds: if factor_id::overridable(&f.id) {
+            f.physical_bounds.describe().to_owned()
+        } else {
+            format!(
+                "{}; {}",
+                f.physical_bounds.describe(),
+                factor_id::NOT_OVERRIDABLE
+            )
+        },
+    }
+}

@@ -270,13 +270,12 @@ fn fertilizer_substitution(
 }
 
 fn energy_uses(check: &mut Checker, uses: &[pb::EnergyUse]) -> Option<Vec<EnergyUse>> {
-    let count_ok = check.count("carbon.project_energy", uses, 0, MAX_LINE_ITEMS);
     use pb::energy_use::Use;
-    let parsed: Vec<Option<EnergyUse>> = uses
-        .iter()
-        .enumerate()
-        .map(|(i, energy)| {
-            let path = format!("carbon.project_energy[{i}]");
+    check.list(
+        "carbon.project_energy",
+        uses,
+        (0, MAX_LINE_ITEMS),
+        |check, path, energy| {
             let name = check.text(&format!("{path}.name"), &energy.name, MAX_NAME_CHARS);
             let kind = match &energy.r#use {
                 None => {
@@ -322,12 +321,8 @@ fn energy_uses(check: &mut Checker, uses: &[pb::EnergyUse]) -> Option<Vec<Energy
                 name: name?,
                 kind: kind?,
             })
-        })
-        .collect();
-    if !count_ok {
-        return None;
-    }
-    parsed.into_iter().collect()
+        },
+    )
 }
 
 fn electricity(check: &mut Checker, path: &str, e: &pb::ElectricityUse) -> Option<EnergyKind> {
@@ -360,13 +355,12 @@ fn factor_overrides(
     check: &mut Checker,
     overrides: &[pb::FactorOverride],
 ) -> Option<Vec<FactorOverride>> {
-    let count_ok = check.count("carbon.factor_overrides", overrides, 0, MAX_LINE_ITEMS);
     let mut seen = BTreeSet::new();
-    let parsed: Vec<Option<FactorOverride>> = overrides
-        .iter()
-        .enumerate()
-        .map(|(i, o)| {
-            let path = format!("carbon.factor_overrides[{i}]");
+    check.list(
+        "carbon.factor_overrides",
+        overrides,
+        (0, MAX_LINE_ITEMS),
+        |check, path, o| {
             let bounds = match factor_id::physical_bounds(&o.factor_id) {
                 None => {
                     check.violation(
@@ -415,21 +409,16 @@ fn factor_overrides(
                 value: value.filter(|v| bounds.is_some_and(|b| b.allows(*v)))?,
                 reason: reason?,
             })
-        })
-        .collect();
-    if !count_ok {
-        return None;
-    }
-    parsed.into_iter().collect()
+        },
+    )
 }
 
 pub(super) fn amendments(check: &mut Checker, items: &[pb::Amendment]) -> Option<Vec<Amendment>> {
-    let count_ok = check.count("operations.amendments", items, 0, MAX_LINE_ITEMS);
-    let parsed: Vec<Option<Amendment>> = items
-        .iter()
-        .enumerate()
-        .map(|(i, a)| {
-            let path = format!("operations.amendments[{i}]");
+    check.list(
+        "operations.amendments",
+        items,
+        (0, MAX_LINE_ITEMS),
+        |check, path, a| {
             let name = check.text(&format!("{path}.name"), &a.name, MAX_NAME_CHARS);
             let tonnes = check.decimal(
                 &format!("{path}.fresh_t_per_day"),
@@ -448,12 +437,8 @@ pub(super) fn amendments(check: &mut Checker, items: &[pb::Amendment]) -> Option
                 fresh_t_per_day: tonnes?,
                 dry_matter_fraction: dry?,
             })
-        })
-        .collect();
-    if !count_ok {
-        return None;
-    }
-    parsed.into_iter().collect()
+        },
+    )
 }
 
 pub(super) fn composting_loss(

@@ -234,35 +234,47 @@ impl Checker {
         }
     }
 
+    /// A repeated field of `min` to `max` entries, each checked by `item` with its path
+    /// ("field[i]"); every entry is checked even when the count is wrong, so all violations
+    /// come back at once.
+    fn list<'a, T, U>(
+        &mut self,
+        field: &str,
+        items: &'a [T],
+        (min, max): (usize, usize),
+        mut item: impl FnMut(&mut Checker, &str, &'a T) -> Option<U>,
+    ) -> Option<Vec<U>> {
+        let count_ok = self.count(field, items, min, max);
+        let checked: Vec<Option<U>> = items
+            .iter()
+            .enumerate()
+            .map(|(i, entry)| item(self, &format!("{field}[{i}]"), entry))
+            .collect();
+        if !count_ok {
+            return None;
+        }
+        checked.into_iter().collect()
+    }
+
     fn named_amounts(
         &mut self,
         field: &str,
         items: &[pb::NamedMoney],
         min: usize,
     ) -> Option<Vec<NamedAmount>> {
-        let count_ok = self.count(field, items, min, MAX_LINE_ITEMS);
-        let amounts: Vec<Option<NamedAmount>> = items
-            .iter()
-            .enumerate()
-            .map(|(i, item)| {
-                let path = format!("{field}[{i}]");
-                let name = self.text(&format!("{path}.name"), &item.name, MAX_NAME_CHARS);
-                let cny = self.money(
-                    &format!("{path}.amount"),
-                    item.amount.as_ref(),
-                    MONEY_AMOUNT_DP,
-                    Range::non_negative(MAX_LINE_AMOUNT_CNY),
-                );
-                Some(NamedAmount {
-                    name: name?,
-                    cny: cny?,
-                })
+        self.list(field, items, (min, MAX_LINE_ITEMS), |check, path, item| {
+            let name = check.text(&format!("{path}.name"), &item.name, MAX_NAME_CHARS);
+            let cny = check.money(
+                &format!("{path}.amount"),
+                item.amount.as_ref(),
+                MONEY_AMOUNT_DP,
+                Range::non_negative(MAX_LINE_AMOUNT_CNY),
+            );
+            Some(NamedAmount {
+                name: name?,
+                cny: cny?,
             })
-            .collect();
-        if !count_ok {
-            return None;
-        }
-        amounts.into_iter().collect()
+        })
     }
 }
 
@@ -581,58 +593,49 @@ fn fertilizer_value(
 }
 
 fn operating_costs(check: &mut Checker, costs: &[pb::OperatingCost]) -> Option<Vec<OperatingCost>> {
-    let count_ok = check.count("operations.operating_costs", costs, 0, MAX_LINE_ITEMS);
     use pb::operating_cost::Amount;
-    let lines: Vec<Option<OperatingCost>> = costs
-        .iter()
-        .enumerate()
-        .map(|(i, cost)| {
-            let path = format!("operations.operating_costs[{i}]");
-            let name = check.text(&format!("{path}.name"), &cost.name, MAX_NAME_CHARS);
-            let (basis, field, max_dp, high) = match &cost.amount {
-                None => {
-                    check.violation(
-                        format!("{path}.amount"),
-                        "is required: set per_year, per_t_fresh_manure or per_t_product",
-                    );
-                    return None;
-                }
-                Some(Amount::PerYear(m)) => (
-                    CostBasis::PerYear,
-                    ("per_year", m),
-                    MONEY_AMOUNT_DP,
-                    MAX_LINE_AMOUNT_CNY,
-                ),
-                Some(Amount::PerTFreshManure(m)) => (
-                    CostBasis::PerTonneFreshManure,
-                    ("per_t_fresh_manure", m),
-                    FINE_DP,
-                    MAX_UNIT_AMOUNT_CNY_PER_T,
-                ),
-                Some(Amount::PerTProduct(m)) => (
-                    CostBasis::PerTonneProduct,
-                    ("per_t_product", m),
-                    FINE_DP,
-                    MAX_UNIT_AMOUNT_CNY_PER_T,
-                ),
-            };
-            let cny = check.money(
-                &format!("{path}.{}", field.0),
-                Some(field.1),
-                max_dp,
-                Range::non_negative(high),
-            );
-            Some(OperatingCost {
-                name: name?,
-                basis,
-                cny: cny?,
-            })
+    let field = "operations.operating_costs";
+    check.list(field, costs, (0, MAX_LINE_ITEMS), |check, path, cost| {
+        let name = check.text(&format!("{path}.name"), &cost.name, MAX_NAME_CHARS);
+        let (basis, field, max_dp, high) = match &cost.amount {
+            None => {
+                check.violation(
+                    format!("{path}.amount"),
+                    "is required: set per_year, per_t_fresh_manure or per_t_product",
+                );
+                return None;
+            }
+            Some(Amount::PerYear(m)) => (
+                CostBasis::PerYear,
+                ("per_year", m),
+                MONEY_AMOUNT_DP,
+                MAX_LINE_AMOUNT_CNY,
+            ),
+            Some(Amount::PerTFreshManure(m)) => (
+                CostBasis::PerTonneFreshManure,
+                ("per_t_fresh_manure", m),
+                FINE_DP,
+                MAX_UNIT_AMOUNT_CNY_PER_T,
+            ),
+            Some(Amount::PerTProduct(m)) => (
+                CostBasis::PerTonneProduct,
+                ("per_t_product", m),
+                FINE_DP,
+                MAX_UNIT_AMOUNT_CNY_PER_T,
+            ),
+        };
+        let cny = check.money(
+            &format!("{path}.{}", field.0),
+            Some(field.1),
+            max_dp,
+            Range::non_negative(high),
+        );
+        Some(OperatingCost {
+            name: name?,
+            basis,
+            cny: cny?,
         })
-        .collect();
-    if !count_ok {
-        return None;
-    }
-    lines.into_iter().collect()
+    })
 }
 
 fn project_appraisal(check: &mut Checker, appraisal: &pb::ProjectAppraisal) -> Option<Appraisal> {

@@ -28,9 +28,9 @@ pub const FRAMEWORK: &str = "baseline and project manure management both by IPCC
 Refinement Vol. 4 Ch. 10 (CH4 by Eq. 10.23 with B0 and MCF; direct N2O by Eq. 10.25 with EF3; \
 indirect N2O from volatilisation and leaching with Frac_GasMS, Frac_LeachMS, EF4 and EF5), on the \
 measured fresh manure, its dry matter, volatile solids and nitrogen; the Vol. 5 Ch. 4 composting \
-factors are not used, so both scenarios share one basis. Avoided fertilizer production uses \
-Chinese life-cycle factors per tonne of nutrient; project energy uses grid and fuel factors. \
-Soil carbon is not estimated";
+factors are not used, so both scenarios share one basis. Avoided fertilizer manufacture uses \
+Chinese cradle-to-gate factors per tonne of nutrient (Chen, Lu & Wang 2015); project energy \
+uses grid and fuel factors. Soil carbon is not estimated";
 
 pub const BOUNDS_MEANING: &str = "low and high take every factor with a published range to the \
 end of its range that lowers or raises the figure (interval arithmetic, each ranged factor \
@@ -110,7 +110,7 @@ pub enum EmissionSource {
     FertilizerK2o,
 }
 
-/// The gas a line's mass is of; `Co2e` for life-cycle factors that already combine gases.
+/// The gas a line's mass is of; `Co2e` for factors that already combine gases (fertilizer manufacture).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum LineGas {
     Ch4,

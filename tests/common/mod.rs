@@ -130,15 +130,17 @@ pub fn ends(b: &Option<pb::Bounds>) -> [rust_decimal::Decimal; 3] {
 /// gases to manure management; and, centrally, baseline - project to the emission reduction.
 pub fn assert_carbon_parts_sum(carbon: &pb::CarbonResult) {
     use rust_decimal::Decimal;
-    let line_sums = |lines: &[pb::EmissionLine]| -> [Decimal; 3] {
+    let sum_of_ends = |bounds: &mut dyn Iterator<Item = &Option<pb::Bounds>>| -> [Decimal; 3] {
         let mut sum = [Decimal::ZERO; 3];
-        for line in lines {
-            for (s, v) in sum.iter_mut().zip(ends(&line.tco2e_per_year)) {
+        for b in bounds {
+            for (s, v) in sum.iter_mut().zip(ends(b)) {
                 *s += v;
             }
         }
         sum
     };
+    let line_sums =
+        |lines: &[pb::EmissionLine]| sum_of_ends(&mut lines.iter().map(|l| &l.tco2e_per_year));
     let baseline = carbon.baseline.as_ref().expect("baseline");
     let project = carbon.project.as_ref().expect("project");
     let avoided = carbon.avoided.as_ref().expect("avoided");
@@ -151,12 +153,12 @@ pub fn assert_carbon_parts_sum(carbon: &pb::CarbonResult) {
     let emission_reduction = ends(&reduction.emission_reduction_tco2e_per_year);
     let avoided_reduction = ends(&reduction.avoided_tco2e_per_year);
     let total = ends(&reduction.total_tco2e_per_year);
-    let mut gases = [Decimal::ZERO; 3];
-    for gas in &reduction.manure_management_by_gas {
-        for (s, v) in gases.iter_mut().zip(ends(&gas.tco2e_per_year)) {
-            *s += v;
-        }
-    }
+    let gases = sum_of_ends(
+        &mut reduction
+            .manure_management_by_gas
+            .iter()
+            .map(|g| &g.tco2e_per_year),
+    );
     let mut presented: Vec<&Option<pb::Bounds>> = vec![
         &baseline.total_tco2e_per_year,
         &project.total_tco2e_per_year,

@@ -8,7 +8,7 @@ use super::factor_id::{self, Gas, ManureSystem};
 use super::resolve::{FactorUse, Resolver};
 use super::trace::{Trace, TraceInput, TraceStep, constant, request_input};
 use super::{EmissionLine, EmissionSource, GasReduction, Gwp, ManureInput};
-use super::{NitrogenContent, co2e_line, times_ratio};
+use super::{NitrogenContent, co2e, gas_line, line_gas, times_ratio};
 use crate::domain::Warning;
 use crate::domain::economics::AnnualFigures;
 
@@ -151,21 +151,10 @@ pub(super) fn estimate(
         )
         .clone();
     let by_gas = [(Gas::Ch4, &ch4, None), (Gas::N2o, &n2o, Some(n2o_n))]
-        .map(|(gas, mass, n2o_n)| {
-            let line = co2e_line(
-                EmissionSource::ManureCh4,
-                String::new(),
-                gas,
-                mass,
-                n2o_n,
-                gwp,
-                trace,
-            );
-            GasReduction {
-                gas: line.gas,
-                gas_t_per_year: line.gas_t_per_year,
-                tco2e_per_year: line.tco2e_per_year,
-            }
+        .map(|(gas, mass, n2o_n)| GasReduction {
+            gas: line_gas(gas),
+            gas_t_per_year: mass.result,
+            tco2e_per_year: co2e(gas, mass, n2o_n, gwp, trace),
         })
         .into();
     ManureEstimate {
@@ -401,7 +390,7 @@ fn scenario_emissions(
             nitrogen.result * f.frac_leach.value * ef5.value,
         ),
     ];
-    let mut lines = vec![co2e_line(
+    let mut lines = vec![gas_line(
         EmissionSource::ManureCh4,
         format!("CH4 from {system_name}"),
         Gas::Ch4,
@@ -422,7 +411,7 @@ fn scenario_emissions(
                 "t N2O per year",
             )
             .clone();
-        lines.push(co2e_line(
+        lines.push(gas_line(
             source,
             format!("{what} from {system_name}"),
             Gas::N2o,

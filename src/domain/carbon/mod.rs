@@ -268,24 +268,16 @@ pub fn estimate(
     })
 }
 
-/// A line's CO2e: its gas mass times the GWP, recorded as its own trace step. N2O lines pass
-/// their N2O-N mass so that the 44/28 division comes last and the result stays exact
-/// whenever it can be.
-fn co2e_line(
-    source: EmissionSource,
-    name: String,
-    gas: Gas,
-    mass: &TraceStep,
-    n2o_n: Option<Bounds>,
-    gwp: &Gwp,
-    trace: &mut Trace,
-) -> EmissionLine {
+/// A gas mass's CO2e: the mass times the GWP, recorded as its own trace step. N2O passes its
+/// N2O-N mass so that the 44/28 division comes last and the result stays exact whenever it
+/// can be.
+fn co2e(gas: Gas, mass: &TraceStep, n2o_n: Option<Bounds>, gwp: &Gwp, trace: &mut Trace) -> Bounds {
     let factor = gwp.of(gas);
     let result = match n2o_n {
         Some(n2o_n) => times_ratio(n2o_n * factor.value, 44, 28),
         None => mass.result * factor.value,
     };
-    let step = trace.record(
+    trace.record(
         format!("{}.co2e", mass.step),
         (
             "IPCC AR 100-year global warming potential",
@@ -295,15 +287,32 @@ fn co2e_line(
         result,
         "t CO2e per year",
     );
+    result
+}
+
+fn line_gas(gas: Gas) -> LineGas {
+    match gas {
+        Gas::Ch4 => LineGas::Ch4,
+        Gas::N2o => LineGas::N2o,
+    }
+}
+
+/// An emission line of CH4 or N2O with its CO2e step.
+fn gas_line(
+    source: EmissionSource,
+    name: String,
+    gas: Gas,
+    mass: &TraceStep,
+    n2o_n: Option<Bounds>,
+    gwp: &Gwp,
+    trace: &mut Trace,
+) -> EmissionLine {
     EmissionLine {
         source,
         name,
-        gas: match gas {
-            Gas::Ch4 => LineGas::Ch4,
-            Gas::N2o => LineGas::N2o,
-        },
+        gas: line_gas(gas),
         gas_t_per_year: mass.result,
-        tco2e_per_year: step.result,
+        tco2e_per_year: co2e(gas, mass, n2o_n, gwp, trace),
         trace_step: mass.step.clone(),
     }
 }

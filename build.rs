@@ -8,6 +8,9 @@ use prost::Message;
 const PROTOS: &[&str] = &[
     "proto/greenimpact/v1/types.proto",
     "proto/greenimpact/v1/carbon.proto",
+    "proto/greenimpact/v1/seal.proto",
+    "proto/greenimpact/v1/monitoring.proto",
+    "proto/greenimpact/v1/records.proto",
     "proto/greenimpact/v1/assessment.proto",
     "proto/greenimpact/v1/impact_service.proto",
 ];

@@ -27,9 +27,15 @@ pub fn assess_request_from_json(text: &str) -> Result<pb::AssessRequest, String>
 
 /// An AssessResponse as pretty proto3 JSON, with proto field names.
 pub fn assess_response_to_json(response: &pb::AssessResponse) -> String {
-    let mut message = DynamicMessage::new(descriptor("greenimpact.v1.AssessResponse"));
+    to_json(response, "greenimpact.v1.AssessResponse")
+}
+
+/// A message of the API, named by its full proto name, as pretty proto3 JSON with proto
+/// field names.
+pub fn to_json<M: prost::Message>(value: &M, full_name: &str) -> String {
+    let mut message = DynamicMessage::new(descriptor(full_name));
     message
-        .transcode_from(response)
+        .transcode_from(value)
         .expect("a message transcodes to its own descriptor");
     let mut out = Vec::new();
     let mut serializer = serde_json::Serializer::pretty(&mut out);

@@ -6,7 +6,11 @@
 pub mod domain;
 pub mod grpc;
 pub mod json;
+pub mod records;
+pub mod store;
 
+// Generated code: a oneof of two large messages is what the API is.
+#[allow(clippy::large_enum_variant)]
 pub mod pb {
     tonic::include_proto!("greenimpact.v1");
 

@@ -1,24 +1,38 @@
-//! The green-impact command line: `serve` runs the gRPC service, `assess` sends a request
-//! written in proto3 JSON to a running service and prints the answer.
+//! The green-impact command line: `serve` runs the gRPC service; `assess`, `get` and `verify`
+//! talk to a running one, reading and printing proto3 JSON.
 
 use std::net::SocketAddr;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::Arc;
 
-use clap::{Parser, Subcommand};
+use clap::{Args, Parser, Subcommand};
+use tonic::transport::Channel;
 use tonic_types::StatusExt;
 use tracing_subscriber::EnvFilter;
 
 use green_impact::domain::carbon::factor_set::{FactorLibrary, FactorSet};
-use green_impact::grpc::server::{self, MAX_REQUEST_BYTES, MAX_RESPONSE_BYTES};
+use green_impact::grpc::auth::Auth;
+use green_impact::grpc::server::{self, MAX_REQUEST_BYTES, MAX_RESPONSE_BYTES, ServerParts};
 use green_impact::json;
+use green_impact::pb;
 use green_impact::pb::impact_service_client::ImpactServiceClient;
+use green_impact::records::ServiceKey;
+use green_impact::store::Store;
+use green_impact::store::postgres::PostgresStore;
+use green_impact::store::sqlite::SqliteStore;
+
+/// Exit codes of the client commands.
+const RPC_ERROR: u8 = 1;
+const LOCAL_ERROR: u8 = 2;
+const NOT_VERIFIED: u8 = 3;
 
 #[derive(Parser)]
 #[command(
     name = "green-impact",
     version,
-    about = "Values a farm's transition loan in money, on exact decimals"
+    about = "Values a farm's transition loan in money and carbon, on exact decimals, and keeps \
+             every answer as signed evidence"
 )]
 struct Cli {
     #[command(subcommand)]
@@ -28,23 +42,66 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Run the gRPC service until Ctrl-C or SIGTERM.
-    Serve {
-        /// Address to listen on; port 0 picks a free port (the chosen address is printed).
-        #[arg(long, default_value = "127.0.0.1:50051")]
-        addr: SocketAddr,
-        /// A factor-set JSON file to offer besides the built-in (default) set; repeatable.
-        /// The file is checked at start; a bad file stops the server.
-        #[arg(long = "factor-set", value_name = "FILE")]
-        factor_sets: Vec<PathBuf>,
-    },
+    Serve(ServeArgs),
     /// Send an AssessRequest (proto3 JSON file) and print the AssessResponse as proto3 JSON.
     Assess {
         /// Path to the request, e.g. examples/leshan-yaqing.json.
         file: PathBuf,
-        /// The service's address.
-        #[arg(long, default_value = "http://127.0.0.1:50051")]
-        addr: String,
+        #[command(flatten)]
+        client: ClientArgs,
     },
+    /// Print a stored record (assessment or monitoring report) as proto3 JSON.
+    Get {
+        record_id: String,
+        #[command(flatten)]
+        client: ClientArgs,
+    },
+    /// Verify a stored record: digest, signature, chain link, recomputation. Exit code 0 only
+    /// when every check passes (3 when one fails).
+    Verify {
+        record_id: String,
+        #[command(flatten)]
+        client: ClientArgs,
+    },
+}
+
+#[derive(Args)]
+struct ServeArgs {
+    /// Address to listen on; port 0 picks a free port (the chosen address is printed).
+    #[arg(long, default_value = "127.0.0.1:50051")]
+    addr: SocketAddr,
+    /// A factor-set JSON file to offer besides the built-in (default) set; repeatable.
+    /// The file is checked at start; a bad file stops the server.
+    #[arg(long = "factor-set", value_name = "FILE")]
+    factor_sets: Vec<PathBuf>,
+    /// Directory for the SQLite record store and, by default, the service key.
+    #[arg(long, default_value = "green-impact-data")]
+    data_dir: PathBuf,
+    /// postgres://user@host:port/db: keep records in PostgreSQL instead of SQLite, so several
+    /// replicas can share one store (give them the same --key).
+    #[arg(long)]
+    database_url: Option<String>,
+    /// The Ed25519 service key; created at first start if absent. Default DATA_DIR/service.key.
+    #[arg(long)]
+    key: Option<PathBuf>,
+    /// Bearer tokens per institution (JSON: {"tokens": [{"token_sha256", "tenant", "role"}]}).
+    /// Without it the server runs in local mode: no authentication, one tenant "local".
+    #[arg(long, value_name = "FILE")]
+    tokens: Option<PathBuf>,
+    /// Allow local mode (no tokens) on a non-loopback address. Anyone who can reach the port
+    /// can then read and write every record.
+    #[arg(long)]
+    insecure_no_auth_on_network: bool,
+}
+
+#[derive(Args)]
+struct ClientArgs {
+    /// The service's address.
+    #[arg(long, default_value = "http://127.0.0.1:50051")]
+    addr: String,
+    /// Bearer token, for a server started with --tokens.
+    #[arg(long, env = "GREEN_IMPACT_TOKEN", hide_env_values = true)]
+    token: Option<String>,
 }
 
 fn main() -> ExitCode {
@@ -57,39 +114,41 @@ fn main() -> ExitCode {
         }
     };
     match cli.command {
-        Command::Serve { addr, factor_sets } => runtime.block_on(serve(addr, &factor_sets)),
-        Command::Assess { file, addr } => runtime.block_on(assess(&file, &addr)),
+        Command::Serve(args) => runtime.block_on(serve(args)),
+        Command::Assess { file, client } => runtime.block_on(assess(&file, &client)),
+        Command::Get { record_id, client } => runtime.block_on(get(&record_id, &client)),
+        Command::Verify { record_id, client } => runtime.block_on(verify(&record_id, &client)),
     }
 }
 
-async fn serve(addr: SocketAddr, factor_set_files: &[PathBuf]) -> ExitCode {
+async fn serve(args: ServeArgs) -> ExitCode {
     tracing_subscriber::fmt()
         .with_env_filter(
             EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
         )
         .with_writer(std::io::stderr)
         .init();
-    let factor_library = match load_factor_library(factor_set_files) {
-        Ok(library) => library,
+    let parts = match server_parts(&args).await {
+        Ok(parts) => parts,
         Err(error) => {
-            tracing::error!(%error, "cannot load the factor sets");
+            tracing::error!(%error, "cannot start");
             return ExitCode::FAILURE;
         }
     };
-    let listener = match tokio::net::TcpListener::bind(addr).await {
+    let listener = match tokio::net::TcpListener::bind(args.addr).await {
         Ok(listener) => listener,
         Err(error) => {
-            tracing::error!(%addr, %error, "cannot listen");
+            tracing::error!(addr = %args.addr, %error, "cannot listen");
             return ExitCode::FAILURE;
         }
     };
     let local = listener
         .local_addr()
-        .map_or_else(|_| addr.to_string(), |a| a.to_string());
+        .map_or_else(|_| args.addr.to_string(), |a| a.to_string());
     // Tests and scripts read this line to learn the port when `--addr` ends in :0.
     println!("green-impact listening on {local}");
     tracing::info!(addr = %local, "serving greenimpact.v1.ImpactService, health and reflection");
-    match server::serve(listener, factor_library, shutdown_signal()).await {
+    match server::serve(listener, parts, shutdown_signal()).await {
         Ok(()) => {
             tracing::info!("stopped after draining in-flight calls");
             ExitCode::SUCCESS
@@ -99,6 +158,63 @@ async fn serve(addr: SocketAddr, factor_set_files: &[PathBuf]) -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+async fn server_parts(args: &ServeArgs) -> Result<ServerParts, String> {
+    let auth = match &args.tokens {
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .map_err(|e| format!("reading {}: {e}", path.display()))?;
+            Auth::from_tokens_json(&text).map_err(|e| format!("{}: {e}", path.display()))?
+        }
+        None if !args.addr.ip().is_loopback() && !args.insecure_no_auth_on_network => {
+            return Err(format!(
+                "refusing to serve {} without --tokens: local mode has no authentication; \
+                 give a tokens file, bind a loopback address, or pass \
+                 --insecure-no-auth-on-network",
+                args.addr
+            ));
+        }
+        None => Auth::Local,
+    };
+    let factor_library = load_factor_library(&args.factor_sets)?;
+    let key_path = args
+        .key
+        .clone()
+        .unwrap_or_else(|| args.data_dir.join("service.key"));
+    let key = ServiceKey::load_or_create(&key_path)?;
+    tracing::info!(key_id = key.key_id(), path = %key_path.display(), "service key");
+    let store = open_store(args.database_url.clone(), args.data_dir.clone()).await?;
+    Ok(ServerParts {
+        factor_library,
+        store,
+        key: Arc::new(key),
+        auth,
+    })
+}
+
+/// Opening a store blocks (and the PostgreSQL client runs its own runtime), so it happens off
+/// the async threads.
+async fn open_store(
+    database_url: Option<String>,
+    data_dir: PathBuf,
+) -> Result<Arc<dyn Store>, String> {
+    tokio::task::spawn_blocking(move || -> Result<Arc<dyn Store>, String> {
+        match database_url {
+            Some(url) => {
+                let store = PostgresStore::connect(&url).map_err(|e| e.to_string())?;
+                tracing::info!("records in PostgreSQL");
+                Ok(Arc::new(store))
+            }
+            None => {
+                let store = SqliteStore::open(&data_dir).map_err(|e| e.to_string())?;
+                tracing::info!(dir = %data_dir.display(), "records in SQLite");
+                Ok(Arc::new(store))
+            }
+        }
+    })
+    .await
+    .map_err(|e| format!("opening the store: {e}"))?
 }
 
 /// The built-in set and every set file given, each checked in full.
@@ -144,10 +260,61 @@ async fn shutdown_signal() {
     }
 }
 
+/// Adds the bearer token, if any, to every call.
+type AddToken =
+    Box<dyn FnMut(tonic::Request<()>) -> Result<tonic::Request<()>, tonic::Status> + Send>;
+type Client =
+    ImpactServiceClient<tonic::service::interceptor::InterceptedService<Channel, AddToken>>;
+
+async fn connect(args: &ClientArgs) -> Result<Client, ExitCode> {
+    let channel = match Channel::from_shared(args.addr.clone()) {
+        Ok(endpoint) => endpoint.connect().await,
+        Err(error) => {
+            eprintln!("error: {} is not a service address: {error}", args.addr);
+            return Err(ExitCode::from(LOCAL_ERROR));
+        }
+    };
+    let channel = channel.map_err(|error| {
+        eprintln!("error: cannot connect to {}: {error}", args.addr);
+        ExitCode::from(LOCAL_ERROR)
+    })?;
+    let header = match &args.token {
+        Some(token) => Some(
+            format!("Bearer {token}")
+                .parse::<tonic::metadata::MetadataValue<tonic::metadata::Ascii>>()
+                .map_err(|_| {
+                    eprintln!("error: the token is not valid header text");
+                    ExitCode::from(LOCAL_ERROR)
+                })?,
+        ),
+        None => None,
+    };
+    let add_token: AddToken = Box::new(move |mut request: tonic::Request<()>| {
+        if let Some(header) = &header {
+            request
+                .metadata_mut()
+                .insert("authorization", header.clone());
+        }
+        Ok(request)
+    });
+    Ok(ImpactServiceClient::with_interceptor(channel, add_token)
+        .max_decoding_message_size(MAX_RESPONSE_BYTES)
+        .max_encoding_message_size(MAX_REQUEST_BYTES))
+}
+
+fn rpc_failed(status: &tonic::Status) -> ExitCode {
+    eprintln!("error: {:?}: {}", status.code(), status.message());
+    if let Some(bad_request) = status.get_details_bad_request() {
+        for violation in &bad_request.field_violations {
+            eprintln!("  {}: {}", violation.field, violation.description);
+        }
+    }
+    ExitCode::from(RPC_ERROR)
+}
+
 /// Exit codes: 0 success, 1 the service refused or failed the call, 2 a local problem
 /// (unreadable file, malformed JSON, unreachable service).
-async fn assess(file: &PathBuf, addr: &str) -> ExitCode {
-    const LOCAL_ERROR: u8 = 2;
+async fn assess(file: &Path, args: &ClientArgs) -> ExitCode {
     let text = match std::fs::read_to_string(file) {
         Ok(text) => text,
         Err(error) => {
@@ -165,28 +332,62 @@ async fn assess(file: &PathBuf, addr: &str) -> ExitCode {
             return ExitCode::from(LOCAL_ERROR);
         }
     };
-    let mut client = match ImpactServiceClient::connect(addr.to_owned()).await {
-        Ok(client) => client
-            .max_decoding_message_size(MAX_RESPONSE_BYTES)
-            .max_encoding_message_size(MAX_REQUEST_BYTES),
-        Err(error) => {
-            eprintln!("error: cannot connect to {addr}: {error}");
-            return ExitCode::from(LOCAL_ERROR);
-        }
+    let mut client = match connect(args).await {
+        Ok(client) => client,
+        Err(code) => return code,
     };
     match client.assess(request).await {
         Ok(response) => {
             println!("{}", json::assess_response_to_json(response.get_ref()));
             ExitCode::SUCCESS
         }
-        Err(status) => {
-            eprintln!("error: {:?}: {}", status.code(), status.message());
-            if let Some(bad_request) = status.get_details_bad_request() {
-                for violation in &bad_request.field_violations {
-                    eprintln!("  {}: {}", violation.field, violation.description);
-                }
-            }
-            ExitCode::FAILURE
+        Err(status) => rpc_failed(&status),
+    }
+}
+
+async fn get(record_id: &str, args: &ClientArgs) -> ExitCode {
+    let mut client = match connect(args).await {
+        Ok(client) => client,
+        Err(code) => return code,
+    };
+    let request = pb::GetAssessmentRequest {
+        record_id: record_id.to_owned(),
+    };
+    match client.get_assessment(request).await {
+        Ok(record) => {
+            println!(
+                "{}",
+                json::to_json(record.get_ref(), "greenimpact.v1.StoredRecord")
+            );
+            ExitCode::SUCCESS
         }
+        Err(status) => rpc_failed(&status),
+    }
+}
+
+async fn verify(record_id: &str, args: &ClientArgs) -> ExitCode {
+    let mut client = match connect(args).await {
+        Ok(client) => client,
+        Err(code) => return code,
+    };
+    let request = pb::VerifyAssessmentRequest {
+        record_id: record_id.to_owned(),
+    };
+    match client.verify_assessment(request).await {
+        Ok(answer) => {
+            let answer = answer.into_inner();
+            for check in &answer.checks {
+                let mark = if check.passed { "ok    " } else { "FAILED" };
+                println!("{mark} {}: {}", check.name, check.detail);
+            }
+            if answer.verified {
+                println!("verified: {record_id}");
+                ExitCode::SUCCESS
+            } else {
+                println!("NOT verified: {record_id}");
+                ExitCode::from(NOT_VERIFIED)
+            }
+        }
+        Err(status) => rpc_failed(&status),
     }
 }

@@ -101,6 +101,8 @@ prop_compose! {
             presentation: Some(pb::PresentationRules { money_dp: Some(money_dp), ratio_dp: None, rounding_rule: rounding, emissions_dp: None }),
             stated_assumptions: vec![],
             carbon: None,
+            kpis: vec![],
+            dry_run: false,
         }
     }
 }

@@ -16,8 +16,16 @@ struct ServeProcess {
 
 impl ServeProcess {
     fn start() -> ServeProcess {
+        let data_dir = std::env::temp_dir().join(format!(
+            "green-impact-cli-{}-{}",
+            std::process::id(),
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_nanos())
+        ));
         let mut child = Command::new(BINARY)
-            .args(["serve", "--addr", "127.0.0.1:0"])
+            .args(["serve", "--addr", "127.0.0.1:0", "--data-dir"])
+            .arg(&data_dir)
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()

@@ -16,6 +16,7 @@ use super::economics::{AnnualFigures, NamedAmount, Operations};
 use super::loan::{self, LoanTerms, LoanYear, Schedule};
 use super::lpr::{LprFixing, LprTable, LprTenor};
 use super::mass_balance::{self, Amendment, MassBalance, MassBalanceInput};
+use super::monitoring::Kpi;
 use super::returns;
 use super::{ComputeError, Warning};
 
@@ -60,6 +61,8 @@ pub struct AssessmentInput {
     /// estimate is asked for).
     pub factor_set: Arc<FactorSet>,
     pub carbon: Option<CarbonInput>,
+    /// Sustainability-linked terms, checked by later monitoring reports.
+    pub kpis: Vec<Kpi>,
 }
 
 /// Why an assessment could not be made: a gap in the chosen factor set that the request

@@ -93,6 +93,19 @@ impl Date {
         let day = anchor_day.min(days_in_month(year, month));
         Date { year, month, day }
     }
+
+    /// Days since 1970-01-01 (negative before it), so that day counts are a subtraction.
+    /// The proleptic Gregorian count of Hinnant's `days_from_civil`, on a year starting in March
+    /// so that the leap day is the year's last.
+    pub fn day_number(self) -> i64 {
+        let march_year = i64::from(self.year) - i64::from(self.month <= 2);
+        let era = march_year.div_euclid(400);
+        let year_of_era = march_year - era * 400;
+        let march_month = (i64::from(self.month) + 9) % 12;
+        let day_of_year = (153 * march_month + 2) / 5 + i64::from(self.day) - 1;
+        let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
+        era * 146_097 + day_of_era - 719_468
+    }
 }
 
 impl fmt::Display for Date {
@@ -146,6 +159,19 @@ mod tests {
         assert!(Date::parse("2024-02-29").is_ok());
         assert!(Date::parse("2000-02-29").is_ok());
         assert_eq!(Date::parse("1900-02-29"), Err(DateError::DayOutOfRange));
+    }
+
+    #[test]
+    fn day_numbers_count_days_across_months_and_leap_years() {
+        let day = |text: &str| Date::parse(text).unwrap().day_number();
+        assert_eq!(day("1970-01-01"), 0);
+        assert_eq!(day("1969-12-31"), -1);
+        assert_eq!(day("2000-03-01"), 11_017);
+        assert_eq!(day("2024-03-01") - day("2024-02-28"), 2);
+        assert_eq!(day("2023-03-01") - day("2023-02-28"), 1);
+        assert_eq!(day("2025-01-01") - day("2024-01-01"), 366);
+        assert_eq!(day("1901-01-01") - day("1900-01-01"), 365);
+        assert_eq!(day("2200-12-31") - day("1900-01-01"), 109_937);
     }
 
     #[test]

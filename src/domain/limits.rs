@@ -29,3 +29,10 @@ pub const MAX_DIESEL_L_PER_YEAR: i64 = 1_000_000_000;
 pub const MAX_ELECTRICITY_KWH_PER_YEAR: i64 = 10_000_000_000;
 /// Overrides are checked against physical bounds; this only keeps them in a sane range.
 pub const MAX_FACTOR_VALUE: i64 = 1_000_000;
+
+pub const MAX_KPIS: usize = 16;
+pub const MAX_KPI_ANNUAL_TARGET: i64 = 1_000_000_000_000;
+pub const MAX_KPI_STEP_BPS: i32 = 1_000;
+/// A monitoring period is at most a leap year long.
+pub const MAX_PERIOD_DAYS: u32 = 366;
+pub const MAX_JUMP_TOLERANCE_FRACTION: i64 = 10;

@@ -10,6 +10,7 @@ pub mod limits;
 pub mod loan;
 pub mod lpr;
 pub mod mass_balance;
+pub mod monitoring;
 pub mod presentation;
 pub mod returns;
 

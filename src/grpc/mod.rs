@@ -1,6 +1,9 @@
 //! The gRPC adapter: converts between the wire and the domain core, and runs the server.
 
+pub mod auth;
 pub mod factor_sets;
+pub mod monitoring;
+pub mod records;
 pub mod request;
 pub mod response;
 pub mod server;

@@ -1,9 +1,11 @@
-//! Assembles the gRPC server: the impact service, health, reflection (v1 and v1alpha),
-//! message-size limits, TCP_NODELAY and graceful shutdown.
+//! Assembles the gRPC server: the impact service behind its bearer-token check, health,
+//! reflection (v1 and v1alpha), message-size limits, TCP_NODELAY and graceful shutdown.
 
 use std::future::Future;
+use std::sync::Arc;
 
 use tokio::net::TcpListener;
+use tonic::service::interceptor::InterceptedService;
 use tonic::transport::Server;
 use tonic::transport::server::TcpIncoming;
 
@@ -11,8 +13,20 @@ use crate::domain::carbon::factor_set::FactorLibrary;
 use crate::domain::lpr::LprTable;
 use crate::pb;
 use crate::pb::impact_service_server::ImpactServiceServer;
+use crate::records::ServiceKey;
+use crate::store::Store;
 
-use super::service::ImpactApi;
+use super::auth::Auth;
+use super::records::RecordBook;
+use super::service::{ImpactApi, ImpactServer};
+
+/// What a server runs with, besides its address.
+pub struct ServerParts {
+    pub factor_library: FactorLibrary,
+    pub store: Arc<dyn Store>,
+    pub key: Arc<ServiceKey>,
+    pub auth: Auth,
+}
 
 /// The largest request accepted. A maximal valid request (64 lines in each list, 32
 /// assumptions of 512 characters) is well under 100 KiB.
@@ -40,12 +54,12 @@ impl std::error::Error for ServeError {}
 /// Serves on `listener` until `shutdown` completes, then drains in-flight calls.
 pub async fn serve(
     listener: TcpListener,
-    factor_library: FactorLibrary,
+    parts: ServerParts,
     shutdown: impl Future<Output = ()>,
 ) -> Result<(), ServeError> {
     let (health_reporter, health_service) = tonic_health::server::health_reporter();
     health_reporter
-        .set_serving::<ImpactServiceServer<ImpactApi>>()
+        .set_serving::<ImpactServiceServer<ImpactServer>>()
         .await;
 
     let reflection = || {
@@ -58,9 +72,18 @@ pub async fn serve(
         .build_v1alpha()
         .map_err(ServeError::Reflection)?;
 
-    let impact = ImpactServiceServer::new(ImpactApi::new(LprTable::embedded(), factor_library))
-        .max_decoding_message_size(MAX_REQUEST_BYTES)
-        .max_encoding_message_size(MAX_RESPONSE_BYTES);
+    let server = ImpactServer::new(
+        ImpactApi::new(LprTable::embedded(), parts.factor_library),
+        RecordBook::new(parts.store, parts.key),
+        parts.auth.clone(),
+    );
+    let auth = parts.auth;
+    let impact = InterceptedService::new(
+        ImpactServiceServer::new(server)
+            .max_decoding_message_size(MAX_REQUEST_BYTES)
+            .max_encoding_message_size(MAX_RESPONSE_BYTES),
+        move |request| auth.authenticate(request),
+    );
 
     let incoming = TcpIncoming::from(listener).with_nodelay(Some(true));
     Server::builder()

@@ -1,15 +1,25 @@
-//! The ImpactService handlers: decode, validate, assess, present. Nothing else.
+//! The ImpactService handlers. `ImpactApi` is the pure part (validate, assess, present);
+//! `ImpactServer` adds who is calling and the record book, and stores every answer.
 
 use std::sync::Arc;
 
+use prost::Message;
+use tokio_stream::wrappers::ReceiverStream;
 use tonic::{Request, Response, Status};
 
+use crate::domain::METHODOLOGY_VERSION;
 use crate::domain::assessment::assess;
 use crate::domain::carbon::factor_set::FactorLibrary;
 use crate::domain::lpr::LprTable;
+use crate::domain::monitoring::monitor;
 use crate::pb;
 use crate::pb::impact_service_server::ImpactService;
+use crate::records::{CANONICAL_ENCODING, Record, RecordKind};
+use crate::store::LastReport;
 
+use super::auth::{self, Auth};
+use super::monitoring as grpc_monitoring;
+use super::records::{self, MAX_PAGE_SIZE, RecordBook, Submission};
 use super::{factor_sets, request, response, status};
 
 #[derive(Clone)]
@@ -29,7 +39,15 @@ impl ImpactApi {
     /// The whole assessment, synchronous: it is microseconds of CPU, so it runs inline on the
     /// request's task rather than hopping to a blocking pool.
     pub fn assess(&self, request: &pb::AssessRequest) -> Result<pb::AssessResponse, Status> {
-        let (input, presenter) = request::to_domain(request, &self.lpr_table, &self.factor_library)
+        self.assess_with(request, &self.factor_library)
+    }
+
+    fn assess_with(
+        &self,
+        request: &pb::AssessRequest,
+        factor_library: &FactorLibrary,
+    ) -> Result<pb::AssessResponse, Status> {
+        let (input, presenter) = request::to_domain(request, &self.lpr_table, factor_library)
             .map_err(status::invalid_argument)?;
         let assessment = assess(&input, &self.lpr_table).map_err(status::assess_failed)?;
         Ok(response::build(
@@ -40,28 +58,392 @@ impl ImpactApi {
             &self.lpr_table,
         ))
     }
+
+    /// The stored response recomputed from the stored request, under the factor set the
+    /// record names (whatever the server's default is now). Err says why it cannot be.
+    fn recompute_assessment(&self, record: &Record) -> Result<Vec<u8>, String> {
+        let request = pb::AssessRequest::decode(record.request.as_slice())
+            .map_err(|e| format!("the stored request does not decode: {e}"))?;
+        let library = self
+            .factor_library
+            .pinned(&record.seal.factor_set)
+            .ok_or_else(|| {
+                format!(
+                    "factor set {} is not loaded on this server (start it with --factor-set)",
+                    record.seal.factor_set
+                )
+            })?;
+        let response = self.assess_with(&request, &library).map_err(|status| {
+            format!(
+                "the stored request no longer assesses: {}",
+                status.message()
+            )
+        })?;
+        Ok(response.encode_to_vec())
+    }
+}
+
+/// How often a monitoring report is re-evaluated when other reports on its plan are stored
+/// first; each race needs another submission to land in between, so a few suffice.
+const REPORT_ATTEMPTS: usize = 8;
+
+#[derive(Clone)]
+pub struct ImpactServer {
+    api: ImpactApi,
+    records: Arc<RecordBook>,
+    auth: Auth,
+}
+
+impl ImpactServer {
+    pub fn new(api: ImpactApi, records: RecordBook, auth: Auth) -> ImpactServer {
+        ImpactServer {
+            api,
+            records: Arc::new(records),
+            auth,
+        }
+    }
+
+    async fn verify(&self, record: &Record) -> Result<pb::VerifyAssessmentResponse, Status> {
+        let mut checks = self.records.seal_checks(record).await?;
+        let recomputed = if record.seal.methodology_version != METHODOLOGY_VERSION {
+            Err(format!(
+                "recorded under methodology {}, this server runs {METHODOLOGY_VERSION}",
+                record.seal.methodology_version
+            ))
+        } else {
+            match record.seal.kind {
+                RecordKind::Assessment => self.api.recompute_assessment(record),
+                RecordKind::MonitoringReport => self.recompute_report(record).await,
+            }
+        };
+        checks.push(match recomputed {
+            Ok(bytes) if bytes == record.response => records::check(
+                "recomputation",
+                true,
+                format!(
+                    "the stored request recomputes to the stored response byte for byte ({} \
+                     bytes, factor set {})",
+                    bytes.len(),
+                    record.seal.factor_set
+                ),
+            ),
+            Ok(bytes) => records::check(
+                "recomputation",
+                false,
+                format!(
+                    "the stored request recomputes to a different response ({} bytes against \
+                     {} stored)",
+                    bytes.len(),
+                    record.response.len()
+                ),
+            ),
+            Err(why) => records::check("recomputation", false, why),
+        });
+        Ok(pb::VerifyAssessmentResponse {
+            verified: checks.iter().all(|c| c.passed),
+            checks,
+            seal: Some(records::seal_message(&record.seal)),
+        })
+    }
+
+    /// A monitoring report's result, against the stored plan `subject` and the report before
+    /// it on that plan, if any.
+    fn evaluate_report(
+        &self,
+        report: &pb::SubmitMonitoringReportRequest,
+        subject: &Record,
+        previous: Option<&Record>,
+    ) -> Result<pb::MonitoringResult, Status> {
+        let plan_request = pb::AssessRequest::decode(subject.request.as_slice()).map_err(|_| {
+            Status::data_loss("the stored plan cannot be decoded; VerifyAssessment says more")
+        })?;
+        let library = self
+            .api
+            .factor_library
+            .pinned(&subject.seal.factor_set)
+            .ok_or_else(|| {
+                Status::failed_precondition(format!(
+                    "the plan was assessed under factor set {}, which this server does not load",
+                    subject.seal.factor_set
+                ))
+            })?;
+        let (plan, presenter) = request::to_domain(&plan_request, &self.api.lpr_table, &library)
+            .map_err(|_| {
+                Status::failed_precondition("the stored plan is no longer a valid request")
+            })?;
+        let planned = assess(&plan, &self.api.lpr_table).map_err(status::assess_failed)?;
+        let actual = grpc_monitoring::to_domain(report, &plan).map_err(status::invalid_argument)?;
+        let previous = previous
+            .and_then(|r| pb::SubmitMonitoringReportRequest::decode(r.request.as_slice()).ok())
+            .and_then(|r| grpc_monitoring::previous_from(&r));
+        let outcome =
+            monitor(&plan, &planned, &actual, previous.as_ref()).map_err(status::assess_failed)?;
+        Ok(grpc_monitoring::build(report, &plan, &outcome, &presenter))
+    }
+
+    async fn recompute_report(&self, record: &Record) -> Result<Vec<u8>, String> {
+        let report = pb::SubmitMonitoringReportRequest::decode(record.request.as_slice())
+            .map_err(|e| format!("the stored report request does not decode: {e}"))?;
+        let subject = self
+            .records
+            .any(&record.seal.subject_record_id)
+            .await
+            .map_err(|status| status.message().to_owned())?
+            .ok_or_else(|| format!("the plan {} is missing", record.seal.subject_record_id))?;
+        let previous = self
+            .records
+            .report_before(&subject.seal.record_id, record.seal.sequence)
+            .await
+            .map_err(|status| status.message().to_owned())?;
+        let result = self
+            .evaluate_report(&report, &subject, previous.as_ref())
+            .map_err(|status| {
+                format!(
+                    "the stored report no longer evaluates: {}",
+                    status.message()
+                )
+            })?;
+        Ok(result.encode_to_vec())
+    }
+}
+
+fn paging(page_size: u32, page_token: &str) -> Result<(usize, u64), Status> {
+    let violation = |field: &str, description: &str| {
+        status::invalid_argument(vec![request::Violation {
+            field: field.to_owned(),
+            description: description.to_owned(),
+        }])
+    };
+    let size = match page_size {
+        0 => records::DEFAULT_PAGE_SIZE,
+        n if n <= MAX_PAGE_SIZE => n,
+        _ => return Err(violation("page_size", "must be from 0 (default 50) to 200")),
+    };
+    let after = if page_token.is_empty() {
+        0
+    } else {
+        page_token
+            .strip_prefix("after:")
+            .and_then(|n| n.parse::<u64>().ok())
+            .ok_or_else(|| violation("page_token", "is not a token this service issued"))?
+    };
+    Ok((size as usize, after))
 }
 
 #[tonic::async_trait]
-impl ImpactService for ImpactApi {
+impl ImpactService for ImpactServer {
     async fn assess(
         &self,
         request: Request<pb::AssessRequest>,
     ) -> Result<Response<pb::AssessResponse>, Status> {
-        ImpactApi::assess(self, request.get_ref()).map(Response::new)
+        let caller = auth::caller(&request)?;
+        let request = request.into_inner();
+        let mut response = self.api.assess(&request)?;
+        if !request.dry_run {
+            let seal = self
+                .records
+                .append(
+                    Submission {
+                        kind: RecordKind::Assessment,
+                        tenant: caller.tenant,
+                        methodology_version: response.methodology_version.clone(),
+                        factor_set: response.factor_set.clone(),
+                        subject_record_id: String::new(),
+                        borrower_id: request.borrower_id.clone(),
+                        project_id: request.project_id.clone(),
+                        request: request.encode_to_vec(),
+                        response: response.encode_to_vec(),
+                    },
+                    None,
+                )
+                .await
+                .map_err(|e| {
+                    e.unwrap_or_else(|| Status::internal("conflict without a precondition"))
+                })?;
+            response.record = Some(records::seal_message(&seal));
+        }
+        Ok(Response::new(response))
     }
 
     async fn list_factor_sets(
         &self,
         _request: Request<pb::ListFactorSetsRequest>,
     ) -> Result<Response<pb::ListFactorSetsResponse>, Status> {
-        Ok(Response::new(factor_sets::list(&self.factor_library)))
+        Ok(Response::new(factor_sets::list(&self.api.factor_library)))
     }
 
     async fn get_factor_set(
         &self,
         request: Request<pb::GetFactorSetRequest>,
     ) -> Result<Response<pb::GetFactorSetResponse>, Status> {
-        factor_sets::get(&self.factor_library, &request.get_ref().factor_set).map(Response::new)
+        factor_sets::get(&self.api.factor_library, &request.get_ref().factor_set).map(Response::new)
+    }
+
+    async fn submit_monitoring_report(
+        &self,
+        request: Request<pb::SubmitMonitoringReportRequest>,
+    ) -> Result<Response<pb::SubmitMonitoringReportResponse>, Status> {
+        let caller = auth::caller(&request)?;
+        let report = request.into_inner();
+        let subject = self
+            .records
+            .owned(&caller, &report.assessment_record_id)
+            .await?;
+        if subject.seal.kind != RecordKind::Assessment {
+            return Err(status::invalid_argument(vec![request::Violation {
+                field: "assessment_record_id".into(),
+                description: "names a monitoring report; give the assessment it reports on".into(),
+            }]));
+        }
+        // The result depends on the last report on the plan; the append stores it only if
+        // that is still the last one, else the report is evaluated again.
+        for _ in 0..REPORT_ATTEMPTS {
+            let previous = self
+                .records
+                .report_before(&subject.seal.record_id, u64::MAX)
+                .await?;
+            let result = self.evaluate_report(&report, &subject, previous.as_ref())?;
+            if report.dry_run {
+                return Ok(Response::new(pb::SubmitMonitoringReportResponse {
+                    result: Some(result),
+                    record: None,
+                }));
+            }
+            let submission = Submission {
+                kind: RecordKind::MonitoringReport,
+                tenant: caller.tenant.clone(),
+                methodology_version: result.methodology_version.clone(),
+                factor_set: result.factor_set.clone(),
+                subject_record_id: subject.seal.record_id.clone(),
+                borrower_id: subject.seal.borrower_id.clone(),
+                project_id: subject.seal.project_id.clone(),
+                request: report.encode_to_vec(),
+                response: result.encode_to_vec(),
+            };
+            let expect = LastReport {
+                subject_record_id: subject.seal.record_id.clone(),
+                record_id: previous.map(|r| r.seal.record_id),
+            };
+            match self.records.append(submission, Some(expect)).await {
+                Ok(seal) => {
+                    return Ok(Response::new(pb::SubmitMonitoringReportResponse {
+                        result: Some(result),
+                        record: Some(records::seal_message(&seal)),
+                    }));
+                }
+                Err(None) => continue,
+                Err(Some(status)) => return Err(status),
+            }
+        }
+        Err(Status::aborted(
+            "other reports on this plan kept arriving while this one was evaluated; retry",
+        ))
+    }
+
+    async fn get_assessment(
+        &self,
+        request: Request<pb::GetAssessmentRequest>,
+    ) -> Result<Response<pb::StoredRecord>, Status> {
+        let caller = auth::caller(&request)?;
+        let record = self
+            .records
+            .readable(&caller, &request.get_ref().record_id)
+            .await?;
+        records::stored_record_message(&record).map(Response::new)
+    }
+
+    async fn list_assessments(
+        &self,
+        request: Request<pb::ListAssessmentsRequest>,
+    ) -> Result<Response<pb::ListAssessmentsResponse>, Status> {
+        let caller = auth::caller(&request)?;
+        let r = request.get_ref();
+        let filter = records::filter(
+            &r.borrower_id,
+            &r.project_id,
+            r.kind,
+            &r.created_from,
+            &r.created_to,
+        )?;
+        let (size, after) = paging(r.page_size, &r.page_token)?;
+        // One more than the page shows whether there is a next page.
+        let mut seals = self
+            .records
+            .list(&caller.tenant, filter, after, size + 1)
+            .await?;
+        let more = seals.len() > size;
+        seals.truncate(size);
+        let next_page_token = match seals.last() {
+            Some(last) if more => format!("after:{}", last.sequence),
+            _ => String::new(),
+        };
+        Ok(Response::new(pb::ListAssessmentsResponse {
+            records: seals.iter().map(records::seal_message).collect(),
+            next_page_token,
+        }))
+    }
+
+    async fn verify_assessment(
+        &self,
+        request: Request<pb::VerifyAssessmentRequest>,
+    ) -> Result<Response<pb::VerifyAssessmentResponse>, Status> {
+        let caller = auth::caller(&request)?;
+        let record = self
+            .records
+            .readable(&caller, &request.get_ref().record_id)
+            .await?;
+        self.verify(&record).await.map(Response::new)
+    }
+
+    type ExportAssessmentsStream = ReceiverStream<Result<pb::StoredRecord, Status>>;
+
+    async fn export_assessments(
+        &self,
+        request: Request<pb::ExportAssessmentsRequest>,
+    ) -> Result<Response<Self::ExportAssessmentsStream>, Status> {
+        let caller = auth::caller(&request)?;
+        let r = request.get_ref();
+        let filter = records::filter(
+            &r.borrower_id,
+            &r.project_id,
+            r.kind,
+            &r.created_from,
+            &r.created_to,
+        )?;
+        Ok(Response::new(ReceiverStream::new(
+            self.records.export(caller.tenant, filter),
+        )))
+    }
+
+    async fn share_assessment(
+        &self,
+        request: Request<pb::ShareAssessmentRequest>,
+    ) -> Result<Response<pb::ShareAssessmentResponse>, Status> {
+        let caller = auth::caller(&request)?;
+        let r = request.get_ref();
+        let record = self.records.owned(&caller, &r.record_id).await?;
+        if !self.auth.knows_tenant(&r.with_tenant) || r.with_tenant == caller.tenant {
+            return Err(status::invalid_argument(vec![request::Violation {
+                field: "with_tenant".into(),
+                description: format!("{:?} is not another tenant of this service", r.with_tenant),
+            }]));
+        }
+        let shared_with = self
+            .records
+            .share(&record.seal.record_id, &r.with_tenant)
+            .await?;
+        Ok(Response::new(pb::ShareAssessmentResponse { shared_with }))
+    }
+
+    async fn get_service_key(
+        &self,
+        _request: Request<pb::GetServiceKeyRequest>,
+    ) -> Result<Response<pb::GetServiceKeyResponse>, Status> {
+        let key = self.records.key();
+        Ok(Response::new(pb::GetServiceKeyResponse {
+            public_key_ed25519: hex::encode(key.public_key().as_bytes()),
+            key_id: key.key_id().to_owned(),
+            canonical_encoding: CANONICAL_ENCODING.to_owned(),
+        }))
     }
 }

@@ -215,6 +215,15 @@ impl FactorLibrary {
             .find(|set| set.name() == name)
     }
 
+    /// The same sets with `name` as the default, so a stored request that named no set is
+    /// recomputed under the set it was assessed with; None when `name` is not loaded.
+    pub fn pinned(&self, name: &str) -> Option<FactorLibrary> {
+        let position = self.sets.iter().position(|(set, _)| set.name() == name)?;
+        let mut sets = self.sets.clone();
+        sets.swap(0, position);
+        Some(FactorLibrary { sets })
+    }
+
     /// Each set with whether it is built in; the default comes first.
     pub fn sets(&self) -> impl Iterator<Item = (&Arc<FactorSet>, bool)> {
         self.sets.iter().map(|(set, built_in)| (set, *built_in))

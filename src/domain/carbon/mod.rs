@@ -268,6 +268,15 @@ pub fn estimate(
     })
 }
 
+/// The factors `energy` would need that neither the set nor the overrides of `input` supply,
+/// each with its `carbon.project_energy[i]` field; for checking energy reported later against
+/// an assessment whose set is fixed.
+pub fn missing_energy_factors(input: &CarbonInput, energy: &[EnergyUse]) -> Vec<MissingFactor> {
+    let mut factors = Resolver::new(&input.factor_set, &input.overrides);
+    energy::estimate(energy, &mut factors, &mut Trace::default());
+    factors.missing
+}
+
 /// A gas mass's CO2e: the mass times the GWP, recorded as its own trace step. N2O passes its
 /// N2O-N mass so that the 44/28 division comes last and the result stays exact whenever it
 /// can be.

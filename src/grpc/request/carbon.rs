@@ -56,7 +56,7 @@ pub(super) fn carbon(
         .fertilizer_substitution
         .as_ref()
         .map(|f| fertilizer_substitution(check, f));
-    let energy = energy_uses(check, &input.project_energy);
+    let energy = energy_uses(check, "carbon.project_energy", &input.project_energy);
     let overrides = factor_overrides(check, &input.factor_overrides);
     if input.manure_management.is_none()
         && input.fertilizer_substitution.is_none()
@@ -269,60 +269,60 @@ fn fertilizer_substitution(
     })
 }
 
-fn energy_uses(check: &mut Checker, uses: &[pb::EnergyUse]) -> Option<Vec<EnergyUse>> {
+/// Energy lines at `field` (a plan's a year, a monitoring report's for its period).
+pub(super) fn energy_uses(
+    check: &mut Checker,
+    field: &str,
+    uses: &[pb::EnergyUse],
+) -> Option<Vec<EnergyUse>> {
     use pb::energy_use::Use;
-    check.list(
-        "carbon.project_energy",
-        uses,
-        (0, MAX_LINE_ITEMS),
-        |check, path, energy| {
-            let name = check.text(&format!("{path}.name"), &energy.name, MAX_NAME_CHARS);
-            let kind = match &energy.r#use {
-                None => {
-                    check.violation(
-                        format!("{path}.use"),
-                        "is required: set electricity, diesel_t_per_year or diesel_litres",
-                    );
-                    None
-                }
-                Some(Use::Electricity(e)) => electricity(check, &format!("{path}.electricity"), e),
-                Some(Use::DieselTPerYear(t)) => check
-                    .decimal(
-                        &format!("{path}.diesel_t_per_year"),
-                        Some(t),
-                        FINE_DP,
-                        Range::positive(MAX_DIESEL_T_PER_YEAR),
-                    )
-                    .map(EnergyKind::DieselTonnes),
-                Some(Use::DieselLitres(l)) => {
-                    let litres = check.decimal(
-                        &format!("{path}.diesel_litres.litres_per_year"),
-                        l.litres_per_year.as_ref(),
-                        FINE_DP,
-                        Range::positive(MAX_DIESEL_L_PER_YEAR),
-                    );
-                    let density = check.decimal(
-                        &format!("{path}.diesel_litres.density_kg_per_l"),
-                        l.density_kg_per_l.as_ref(),
-                        FINE_DP,
-                        Range {
-                            low: Decimal::new(7, 1),
-                            low_inclusive: true,
-                            high: Decimal::ONE,
-                        },
-                    );
-                    Some(EnergyKind::DieselLitres {
-                        litres_per_year: litres?,
-                        density_kg_per_l: density?,
-                    })
-                }
-            };
-            Some(EnergyUse {
-                name: name?,
-                kind: kind?,
-            })
-        },
-    )
+    check.list(field, uses, (0, MAX_LINE_ITEMS), |check, path, energy| {
+        let name = check.text(&format!("{path}.name"), &energy.name, MAX_NAME_CHARS);
+        let kind = match &energy.r#use {
+            None => {
+                check.violation(
+                    format!("{path}.use"),
+                    "is required: set electricity, diesel_t_per_year or diesel_litres",
+                );
+                None
+            }
+            Some(Use::Electricity(e)) => electricity(check, &format!("{path}.electricity"), e),
+            Some(Use::DieselTPerYear(t)) => check
+                .decimal(
+                    &format!("{path}.diesel_t_per_year"),
+                    Some(t),
+                    FINE_DP,
+                    Range::positive(MAX_DIESEL_T_PER_YEAR),
+                )
+                .map(EnergyKind::DieselTonnes),
+            Some(Use::DieselLitres(l)) => {
+                let litres = check.decimal(
+                    &format!("{path}.diesel_litres.litres_per_year"),
+                    l.litres_per_year.as_ref(),
+                    FINE_DP,
+                    Range::positive(MAX_DIESEL_L_PER_YEAR),
+                );
+                let density = check.decimal(
+                    &format!("{path}.diesel_litres.density_kg_per_l"),
+                    l.density_kg_per_l.as_ref(),
+                    FINE_DP,
+                    Range {
+                        low: Decimal::new(7, 1),
+                        low_inclusive: true,
+                        high: Decimal::ONE,
+                    },
+                );
+                Some(EnergyKind::DieselLitres {
+                    litres_per_year: litres?,
+                    density_kg_per_l: density?,
+                })
+            }
+        };
+        Some(EnergyUse {
+            name: name?,
+            kind: kind?,
+        })
+    })
 }
 
 fn electricity(check: &mut Checker, path: &str, e: &pb::ElectricityUse) -> Option<EnergyKind> {

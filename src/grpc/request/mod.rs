@@ -2,6 +2,10 @@
 //! with its field path, and only a fully valid request reaches the domain.
 
 mod carbon;
+mod kpi;
+mod monitoring;
+
+pub(crate) use monitoring::actual_period;
 
 use rust_decimal::Decimal;
 
@@ -321,7 +325,16 @@ pub fn to_domain(
         )
     });
     let carbon = carbon::carbon(&mut check, request.carbon.as_ref(), factor_library);
-    match (loan, operations, appraisal, presenter, mass_balance, carbon) {
+    let kpis = kpi::kpis(&mut check, &request.kpis, request.carbon.is_some());
+    match (
+        loan,
+        operations,
+        appraisal,
+        presenter,
+        mass_balance,
+        carbon,
+        kpis,
+    ) {
         (
             Some((loan, rate_source)),
             Some(operations),
@@ -329,6 +342,7 @@ pub fn to_domain(
             Some(presenter),
             Some((Some(amendments), Some(composting_dry_matter_loss_fraction))),
             Some((factor_set, carbon)),
+            Some(kpis),
         ) if check.violations.is_empty() => Ok((
             AssessmentInput {
                 loan,
@@ -339,6 +353,7 @@ pub fn to_domain(
                 composting_dry_matter_loss_fraction,
                 factor_set,
                 carbon,
+                kpis,
             },
             presenter,
         )),

@@ -19,9 +19,9 @@ use crate::pb;
 use super::request::SUPPORTED_CURRENCY;
 
 /// Loan schedule amounts are in fen by the schedule convention, whatever money_dp says.
-const FEN_DP: u32 = 2;
+pub(super) const FEN_DP: u32 = 2;
 
-fn text(value: String) -> Option<pb::Decimal> {
+pub(super) fn text(value: String) -> Option<pb::Decimal> {
     Some(pb::Decimal { value })
 }
 
@@ -64,6 +64,7 @@ pub fn build(
             .carbon
             .as_ref()
             .map(|(estimate, attribution)| carbon::carbon_result(estimate, attribution, presenter)),
+        record: None,
     }
 }
 
@@ -89,7 +90,7 @@ fn fertilizer_kind(kind: FertilizerValueKind) -> i32 {
     }
 }
 
-fn warning(w: &Warning) -> pb::Warning {
+pub(super) fn warning(w: &Warning) -> pb::Warning {
     pb::Warning {
         code: w.code.to_owned(),
         field: w.field.to_owned(),

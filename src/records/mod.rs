@@ -1,0 +1,301 @@
+//! Records as evidence: the canonical bytes a record's digest covers, the text its signature
+//! covers, and the service key that signs. Anyone with the public key can redo both offline.
+
+pub mod key;
+
+use sha2::{Digest, Sha256};
+
+pub use key::ServiceKey;
+
+pub const ZERO_DIGEST: [u8; 32] = [0; 32];
+
+pub const CANONICAL_ENCODING: &str = "digest = SHA-256 of: the ASCII tag \
+\"green-impact/record/v1\", then the tenant, the kind (\"assessment\" or \"monitoring_report\"), \
+the subject record id, each as a big-endian u64 byte length followed by the UTF-8 bytes, then the \
+sequence as a big-endian u64, the previous record's 32-byte digest (32 zero bytes for the \
+first), and the request and the response, each as a big-endian u64 byte length followed by the \
+protobuf bytes (prost encoding: fields in number order, no unknown fields; the response without \
+its record field). signature = Ed25519 over the UTF-8 signing text: \"green-impact/seal/v1\" and \
+one \"name=value\" line per seal field (record_id, kind, tenant, sequence, created_at, \
+created_unix_micros, methodology_version, factor_set, subject_record_id, borrower_id, \
+project_id, digest_sha256, previous_digest_sha256, key_id), each line ending in a newline, \
+digests in lowercase hex";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RecordKind {
+    Assessment,
+    MonitoringReport,
+}
+
+impl RecordKind {
+    pub fn name(self) -> &'static str {
+        match self {
+            RecordKind::Assessment => "assessment",
+            RecordKind::MonitoringReport => "monitoring_report",
+        }
+    }
+
+    pub fn code(self) -> i64 {
+        match self {
+            RecordKind::Assessment => 1,
+            RecordKind::MonitoringReport => 2,
+        }
+    }
+
+    pub fn from_code(code: i64) -> Option<RecordKind> {
+        match code {
+            1 => Some(RecordKind::Assessment),
+            2 => Some(RecordKind::MonitoringReport),
+            _ => None,
+        }
+    }
+}
+
+/// A record before the store has given it a place in its tenant's chain.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewRecord {
+    pub record_id: String,
+    pub kind: RecordKind,
+    pub tenant: String,
+    pub created_at: String,
+    pub created_unix_micros: i64,
+    pub methodology_version: String,
+    pub factor_set: String,
+    pub subject_record_id: String,
+    pub borrower_id: String,
+    pub project_id: String,
+    pub request: Vec<u8>,
+    pub response: Vec<u8>,
+}
+
+impl NewRecord {
+    /// The seal of this record once stored at `sequence` after `previous_digest`.
+    pub fn sealed(
+        self,
+        sequence: u64,
+        previous_digest: &[u8],
+        digest: &[u8],
+        signature: &[u8],
+        key_id: &str,
+    ) -> Seal {
+        Seal {
+            record_id: self.record_id,
+            kind: self.kind,
+            tenant: self.tenant,
+            sequence,
+            created_at: self.created_at,
+            created_unix_micros: self.created_unix_micros,
+            methodology_version: self.methodology_version,
+            factor_set: self.factor_set,
+            subject_record_id: self.subject_record_id,
+            borrower_id: self.borrower_id,
+            project_id: self.project_id,
+            digest: digest.to_vec(),
+            previous_digest: previous_digest.to_vec(),
+            signature: signature.to_vec(),
+            key_id: key_id.to_owned(),
+        }
+    }
+}
+
+/// Everything signed about a record. Digests and the signature are kept as read, whatever
+/// their length, so that verification can say a stored one is malformed instead of failing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Seal {
+    pub record_id: String,
+    pub kind: RecordKind,
+    pub tenant: String,
+    pub sequence: u64,
+    pub created_at: String,
+    /// The same instant as created_at; signed too, because lists filter on it.
+    pub created_unix_micros: i64,
+    pub methodology_version: String,
+    pub factor_set: String,
+    pub subject_record_id: String,
+    /// Signed too, because lists filter on them.
+    pub borrower_id: String,
+    pub project_id: String,
+    pub digest: Vec<u8>,
+    pub previous_digest: Vec<u8>,
+    pub signature: Vec<u8>,
+    pub key_id: String,
+}
+
+/// A stored record: its seal and the bytes the digest covers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Record {
+    pub seal: Seal,
+    pub request: Vec<u8>,
+    pub response: Vec<u8>,
+    pub shared_with: Vec<String>,
+}
+
+fn put_bytes(hasher: &mut Sha256, bytes: &[u8]) {
+    hasher.update((bytes.len() as u64).to_be_bytes());
+    hasher.update(bytes);
+}
+
+/// The digest of a record's content at its place in the chain.
+pub fn digest(
+    tenant: &str,
+    kind: RecordKind,
+    subject_record_id: &str,
+    sequence: u64,
+    previous_digest: &[u8],
+    request: &[u8],
+    response: &[u8],
+) -> [u8; 32] {
+    let mut hasher = Sha256::new();
+    hasher.update(b"green-impact/record/v1");
+    put_bytes(&mut hasher, tenant.as_bytes());
+    put_bytes(&mut hasher, kind.name().as_bytes());
+    put_bytes(&mut hasher, subject_record_id.as_bytes());
+    hasher.update(sequence.to_be_bytes());
+    hasher.update(previous_digest);
+    put_bytes(&mut hasher, request);
+    put_bytes(&mut hasher, response);
+    hasher.finalize().into()
+}
+
+impl Record {
+    pub fn recomputed_digest(&self) -> [u8; 32] {
+        digest(
+            &self.seal.tenant,
+            self.seal.kind,
+            &self.seal.subject_record_id,
+            self.seal.sequence,
+            &self.seal.previous_digest,
+            &self.request,
+            &self.response,
+        )
+    }
+}
+
+impl Seal {
+    /// The text the service key signs: every seal field but the signature. Ids and names are
+    /// checked to hold no line breaks before they are stored.
+    pub fn signing_text(&self) -> String {
+        format!(
+            "green-impact/seal/v1\nrecord_id={}\nkind={}\ntenant={}\nsequence={}\n\
+             created_at={}\ncreated_unix_micros={}\nmethodology_version={}\nfactor_set={}\n\
+             subject_record_id={}\nborrower_id={}\nproject_id={}\ndigest_sha256={}\n\
+             previous_digest_sha256={}\nkey_id={}\n",
+            self.record_id,
+            self.kind.name(),
+            self.tenant,
+            self.sequence,
+            self.created_at,
+            self.created_unix_micros,
+            self.methodology_version,
+            self.factor_set,
+            self.subject_record_id,
+            self.borrower_id,
+            self.project_id,
+            hex::encode(&self.digest),
+            hex::encode(&self.previous_digest),
+            self.key_id,
+        )
+    }
+}
+
+/// Whether `id` has the shape of a record id, so anything else is not looked up at all.
+pub fn is_record_id(id: &str) -> bool {
+    id.len() == 36
+        && id.starts_with("rec_")
+        && id[4..]
+            .bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+}
+
+/// "rec_" and 32 random hex digits.
+pub fn new_record_id() -> Result<String, getrandom::Error> {
+    let mut bytes = [0u8; 16];
+    getrandom::fill(&mut bytes)?;
+    Ok(format!("rec_{}", hex::encode(bytes)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_byte_of_the_content_and_position_changes_the_digest() {
+        let base = digest(
+            "bank",
+            RecordKind::Assessment,
+            "",
+            1,
+            &ZERO_DIGEST,
+            b"req",
+            b"resp",
+        );
+        let variants = [
+            digest(
+                "bank2",
+                RecordKind::Assessment,
+                "",
+                1,
+                &ZERO_DIGEST,
+                b"req",
+                b"resp",
+            ),
+            digest(
+                "bank",
+                RecordKind::MonitoringReport,
+                "",
+                1,
+                &ZERO_DIGEST,
+                b"req",
+                b"resp",
+            ),
+            digest(
+                "bank",
+                RecordKind::Assessment,
+                "x",
+                1,
+                &ZERO_DIGEST,
+                b"req",
+                b"resp",
+            ),
+            digest(
+                "bank",
+                RecordKind::Assessment,
+                "",
+                2,
+                &ZERO_DIGEST,
+                b"req",
+                b"resp",
+            ),
+            digest(
+                "bank",
+                RecordKind::Assessment,
+                "",
+                1,
+                &[1; 32],
+                b"req",
+                b"resp",
+            ),
+            digest(
+                "bank",
+                RecordKind::Assessment,
+                "",
+                1,
+                &ZERO_DIGEST,
+                b"reqr",
+                b"esp",
+            ),
+            digest(
+                "bank",
+                RecordKind::Assessment,
+                "",
+                1,
+                &ZERO_DIGEST,
+                b"req",
+                b"resq",
+            ),
+        ];
+        for variant in variants {
+            assert_ne!(variant, base);
+        }
+    }
+}

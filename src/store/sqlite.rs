@@ -1,0 +1,325 @@
+//! The embedded store: one SQLite file in WAL mode with synchronous=FULL, so a commit is on
+//! disk before the append returns, and BEGIN IMMEDIATE so appends to a chain are serialised.
+
+use std::path::Path;
+use std::sync::Mutex;
+
+use rusqlite::{Connection, OptionalExtension, Row, TransactionBehavior, params};
+
+use super::{Filter, LastReport, Sealer, Store, StoreError};
+use crate::records::{NewRecord, Record, RecordKind, Seal, ZERO_DIGEST};
+
+const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS records (
+    record_id TEXT PRIMARY KEY,
+    tenant TEXT NOT NULL,
+    sequence INTEGER NOT NULL,
+    kind INTEGER NOT NULL,
+    created_at TEXT NOT NULL,
+    created_unix_micros INTEGER NOT NULL,
+    methodology_version TEXT NOT NULL,
+    factor_set TEXT NOT NULL,
+    subject_record_id TEXT NOT NULL,
+    borrower_id TEXT NOT NULL,
+    project_id TEXT NOT NULL,
+    request BLOB NOT NULL,
+    response BLOB NOT NULL,
+    digest BLOB NOT NULL,
+    previous_digest BLOB NOT NULL,
+    signature BLOB NOT NULL,
+    key_id TEXT NOT NULL,
+    UNIQUE (tenant, sequence)
+);
+CREATE INDEX IF NOT EXISTS records_by_subject ON records (subject_record_id, sequence);
+CREATE TABLE IF NOT EXISTS shares (
+    record_id TEXT NOT NULL REFERENCES records (record_id),
+    tenant TEXT NOT NULL,
+    PRIMARY KEY (record_id, tenant)
+);
+";
+
+const SEAL_COLUMNS: &str = "record_id, kind, tenant, sequence, created_at, created_unix_micros, \
+    methodology_version, factor_set, subject_record_id, borrower_id, project_id, digest, \
+    previous_digest, signature, key_id";
+
+/// The last report on a plan, the precondition of a new one.
+const LAST_REPORT: &str = "SELECT record_id FROM records WHERE subject_record_id = ?1 \
+    AND kind = ?2 ORDER BY sequence DESC LIMIT 1";
+
+pub struct SqliteStore {
+    connection: Mutex<Connection>,
+}
+
+fn backend(error: rusqlite::Error) -> StoreError {
+    StoreError::Backend(error.to_string())
+}
+
+impl SqliteStore {
+    /// Opens (creating if needed) `records.sqlite3` in `data_dir`.
+    pub fn open(data_dir: &Path) -> Result<SqliteStore, StoreError> {
+        std::fs::create_dir_all(data_dir)
+            .map_err(|e| StoreError::Backend(format!("{}: {e}", data_dir.display())))?;
+        let connection = Connection::open(data_dir.join("records.sqlite3")).map_err(backend)?;
+        connection
+            .execute_batch(
+                "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
+                 PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;",
+            )
+            .map_err(backend)?;
+        connection.execute_batch(SCHEMA).map_err(backend)?;
+        Ok(SqliteStore {
+            connection: Mutex::new(connection),
+        })
+    }
+
+    fn connection(&self) -> std::sync::MutexGuard<'_, Connection> {
+        // A panic while holding the lock leaves no half-written state (transactions roll
+        // back), so a poisoned lock is still safe to use.
+        self.connection
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
+fn seal_from(row: &Row) -> rusqlite::Result<Seal> {
+    let kind: i64 = row.get("kind")?;
+    let sequence: i64 = row.get("sequence")?;
+    Ok(Seal {
+        record_id: row.get("record_id")?,
+        kind: RecordKind::from_code(kind)
+            .ok_or_else(|| rusqlite::Error::IntegralValueOutOfRange(1, kind))?,
+        tenant: row.get("tenant")?,
+        sequence: u64::try_from(sequence)
+            .map_err(|_| rusqlite::Error::IntegralValueOutOfRange(3, sequence))?,
+        created_at: row.get("created_at")?,
+        created_unix_micros: row.get("created_unix_micros")?,
+        methodology_version: row.get("methodology_version")?,
+        factor_set: row.get("factor_set")?,
+        subject_record_id: row.get("subject_record_id")?,
+        borrower_id: row.get("borrower_id")?,
+        project_id: row.get("project_id")?,
+        digest: row.get("digest")?,
+        previous_digest: row.get("previous_digest")?,
+        signature: row.get("signature")?,
+        key_id: row.get("key_id")?,
+    })
+}
+
+fn record_from(row: &Row) -> rusqlite::Result<Record> {
+    Ok(Record {
+        seal: seal_from(row)?,
+        request: row.get("request")?,
+        response: row.get("response")?,
+        shared_with: Vec::new(),
+    })
+}
+
+/// Reading a row that does not fit the schema means someone altered the file.
+fn read_error(error: rusqlite::Error) -> StoreError {
+    match error {
+        rusqlite::Error::FromSqlConversionFailure(..)
+        | rusqlite::Error::IntegralValueOutOfRange(..)
+        | rusqlite::Error::InvalidColumnType(..) => StoreError::Corrupt(error.to_string()),
+        other => backend(other),
+    }
+}
+
+fn sequence_param(sequence: u64) -> Result<i64, StoreError> {
+    i64::try_from(sequence).map_err(|_| StoreError::Backend("sequence beyond i64".into()))
+}
+
+impl Store for SqliteStore {
+    fn append(
+        &self,
+        record: NewRecord,
+        key_id: &str,
+        expect: Option<&LastReport>,
+        seal: Sealer,
+    ) -> Result<Seal, StoreError> {
+        let mut connection = self.connection();
+        let tx = connection
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(backend)?;
+        if let Some(expect) = expect {
+            let last: Option<String> = tx
+                .query_row(
+                    LAST_REPORT,
+                    params![
+                        expect.subject_record_id,
+                        RecordKind::MonitoringReport.code()
+                    ],
+                    |row| row.get(0),
+                )
+                .optional()
+                .map_err(backend)?;
+            if last != expect.record_id {
+                return Err(StoreError::Conflict(format!(
+                    "another report on {} was stored meanwhile",
+                    expect.subject_record_id
+                )));
+            }
+        }
+        let head: Option<(i64, Vec<u8>)> = tx
+            .query_row(
+                "SELECT sequence, digest FROM records WHERE tenant = ?1 \
+                 ORDER BY sequence DESC LIMIT 1",
+                params![record.tenant],
+                |row| Ok((row.get(0)?, row.get(1)?)),
+            )
+            .optional()
+            .map_err(read_error)?;
+        let (sequence, previous_digest) = match head {
+            None => (1u64, ZERO_DIGEST),
+            Some((last, digest)) => (
+                u64::try_from(last).map_err(|_| StoreError::Corrupt("negative sequence".into()))?
+                    + 1,
+                digest
+                    .try_into()
+                    .map_err(|_| StoreError::Corrupt("chain head digest is not 32 bytes".into()))?,
+            ),
+        };
+        let (digest, signature) = seal(sequence, &previous_digest);
+        tx.execute(
+            "INSERT INTO records (record_id, tenant, sequence, kind, created_at, \
+             created_unix_micros, methodology_version, factor_set, subject_record_id, \
+             borrower_id, project_id, request, response, digest, previous_digest, signature, \
+             key_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, \
+             ?16, ?17)",
+            params![
+                record.record_id,
+                record.tenant,
+                sequence_param(sequence)?,
+                record.kind.code(),
+                record.created_at,
+                record.created_unix_micros,
+                record.methodology_version,
+                record.factor_set,
+                record.subject_record_id,
+                record.borrower_id,
+                record.project_id,
+                record.request,
+                record.response,
+                digest.as_slice(),
+                previous_digest.as_slice(),
+                signature.as_slice(),
+                key_id,
+            ],
+        )
+        .map_err(backend)?;
+        tx.commit().map_err(backend)?;
+        Ok(record.sealed(sequence, &previous_digest, &digest, &signature, key_id))
+    }
+
+    fn get(&self, record_id: &str) -> Result<Option<Record>, StoreError> {
+        let connection = self.connection();
+        let record = connection
+            .query_row(
+                "SELECT * FROM records WHERE record_id = ?1",
+                params![record_id],
+                record_from,
+            )
+            .optional()
+            .map_err(read_error)?;
+        let Some(mut record) = record else {
+            return Ok(None);
+        };
+        let mut shares = connection
+            .prepare("SELECT tenant FROM shares WHERE record_id = ?1 ORDER BY tenant")
+            .map_err(backend)?;
+        record.shared_with = shares
+            .query_map(params![record_id], |row| row.get(0))
+            .map_err(backend)?
+            .collect::<Result<_, _>>()
+            .map_err(backend)?;
+        Ok(Some(record))
+    }
+
+    fn seal_at(&self, tenant: &str, sequence: u64) -> Result<Option<Seal>, StoreError> {
+        self.connection()
+            .query_row(
+                &format!("SELECT {SEAL_COLUMNS} FROM records WHERE tenant = ?1 AND sequence = ?2"),
+                params![tenant, sequence_param(sequence)?],
+                seal_from,
+            )
+            .optional()
+            .map_err(read_error)
+    }
+
+    fn list(
+        &self,
+        tenant: &str,
+        filter: &Filter,
+        after: u64,
+        limit: usize,
+    ) -> Result<Vec<Seal>, StoreError> {
+        let connection = self.connection();
+        let mut statement = connection
+            .prepare(&format!(
+                "SELECT {SEAL_COLUMNS} FROM records WHERE tenant = ?1 AND sequence > ?2 \
+                 AND (?3 IS NULL OR borrower_id = ?3) AND (?4 IS NULL OR project_id = ?4) \
+                 AND (?5 IS NULL OR kind = ?5) AND (?6 IS NULL OR created_unix_micros >= ?6) \
+                 AND (?7 IS NULL OR created_unix_micros < ?7) ORDER BY sequence LIMIT ?8"
+            ))
+            .map_err(backend)?;
+        let rows = statement
+            .query_map(
+                params![
+                    tenant,
+                    sequence_param(after)?,
+                    filter.borrower_id,
+                    filter.project_id,
+                    filter.kind.map(RecordKind::code),
+                    filter.created_from_micros,
+                    filter.created_to_micros,
+                    i64::try_from(limit).unwrap_or(i64::MAX),
+                ],
+                seal_from,
+            )
+            .map_err(backend)?;
+        rows.collect::<Result<_, _>>().map_err(read_error)
+    }
+
+    fn report_before(
+        &self,
+        subject_record_id: &str,
+        before_sequence: u64,
+    ) -> Result<Option<Record>, StoreError> {
+        let before = i64::try_from(before_sequence).unwrap_or(i64::MAX);
+        let id: Option<String> = self
+            .connection()
+            .query_row(
+                "SELECT record_id FROM records WHERE subject_record_id = ?1 AND kind = ?2 \
+                 AND sequence < ?3 ORDER BY sequence DESC LIMIT 1",
+                params![
+                    subject_record_id,
+                    RecordKind::MonitoringReport.code(),
+                    before
+                ],
+                |row| row.get(0),
+            )
+            .optional()
+            .map_err(backend)?;
+        match id {
+            Some(id) => self.get(&id),
+            None => Ok(None),
+        }
+    }
+
+    fn share(&self, record_id: &str, tenant: &str) -> Result<Vec<String>, StoreError> {
+        let connection = self.connection();
+        connection
+            .execute(
+                "INSERT OR IGNORE INTO shares (record_id, tenant) VALUES (?1, ?2)",
+                params![record_id, tenant],
+            )
+            .map_err(backend)?;
+        let mut statement = connection
+            .prepare("SELECT tenant FROM shares WHERE record_id = ?1 ORDER BY tenant")
+            .map_err(backend)?;
+        statement
+            .query_map(params![record_id], |row| row.get(0))
+            .map_err(backend)?
+            .collect::<Result<_, _>>()
+            .map_err(backend)
+    }
+}

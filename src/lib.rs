@@ -1,11 +1,13 @@
 //! green-impact: values a farm's transition loan in money, on exact decimals.
 //!
 //! `domain` is the pure core; `grpc` adapts it to the wire and runs the server; `json` carries
-//! proto3 JSON for the command line.
+//! proto3 JSON for the command line; `metrics` holds the Prometheus metrics and their exporter.
 
 pub mod domain;
 pub mod grpc;
 pub mod json;
+pub mod loadgen;
+pub mod metrics;
 pub mod records;
 pub mod store;
 

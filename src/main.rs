@@ -5,7 +5,9 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
+use std::time::Duration;
 
+use clap::builder::TypedValueParser;
 use clap::{Args, Parser, Subcommand};
 use tonic::transport::Channel;
 use tonic_types::StatusExt;
@@ -13,8 +15,10 @@ use tracing_subscriber::EnvFilter;
 
 use green_impact::domain::carbon::factor_set::{FactorLibrary, FactorSet};
 use green_impact::grpc::auth::Auth;
+use green_impact::grpc::limits::Limits;
 use green_impact::grpc::server::{self, MAX_REQUEST_BYTES, MAX_RESPONSE_BYTES, ServerParts};
 use green_impact::json;
+use green_impact::metrics::Metrics;
 use green_impact::pb;
 use green_impact::pb::impact_service_client::ImpactServiceClient;
 use green_impact::records::ServiceKey;
@@ -92,6 +96,19 @@ struct ServeArgs {
     /// can then read and write every record.
     #[arg(long)]
     insecure_no_auth_on_network: bool,
+    /// ImpactService calls in flight at once (streams included); one more is refused at once
+    /// with RESOURCE_EXHAUSTED. Health and reflection are not limited.
+    #[arg(long, default_value_t = Limits::DEFAULT_MAX_CONCURRENT_REQUESTS,
+          value_parser = clap::value_parser!(u32).range(1..=1_000_000).map(|n| n as usize))]
+    max_concurrent_requests: usize,
+    /// Longest a unary call may run, in milliseconds, when the client's deadline (grpc-timeout)
+    /// is longer or absent; past it the call ends with DEADLINE_EXCEEDED.
+    #[arg(long, default_value_t = Limits::DEFAULT_REQUEST_TIMEOUT_MS,
+          value_parser = clap::value_parser!(u64).range(1..=86_400_000))]
+    request_timeout_ms: u64,
+    /// Serve Prometheus metrics at http://ADDR/metrics (e.g. 127.0.0.1:9464); off by default.
+    #[arg(long, value_name = "ADDR")]
+    metrics_addr: Option<SocketAddr>,
 }
 
 #[derive(Args)]
@@ -142,11 +159,19 @@ async fn serve(args: ServeArgs) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    let metrics_local = parts
+        .metrics_listener
+        .as_ref()
+        .and_then(|l| l.local_addr().ok());
     let local = listener
         .local_addr()
         .map_or_else(|_| args.addr.to_string(), |a| a.to_string());
     // Tests and scripts read this line to learn the port when `--addr` ends in :0.
     println!("green-impact listening on {local}");
+    if let Some(addr) = metrics_local {
+        // After the line above, which scripts read first; this one names the metrics port.
+        println!("green-impact metrics on http://{addr}/metrics");
+    }
     tracing::info!(addr = %local, "serving greenimpact.v1.ImpactService, health and reflection");
     match server::serve(listener, parts, shutdown_signal()).await {
         Ok(()) => {
@@ -185,11 +210,26 @@ async fn server_parts(args: &ServeArgs) -> Result<ServerParts, String> {
     let key = ServiceKey::load_or_create(&key_path)?;
     tracing::info!(key_id = key.key_id(), path = %key_path.display(), "service key");
     let store = open_store(args.database_url.clone(), args.data_dir.clone()).await?;
+    let metrics_listener = match args.metrics_addr {
+        Some(addr) => Some(
+            tokio::net::TcpListener::bind(addr)
+                .await
+                .map_err(|e| format!("cannot listen for metrics on {addr}: {e}"))?,
+        ),
+        None => None,
+    };
     Ok(ServerParts {
         factor_library,
         store,
         key: Arc::new(key),
         auth,
+        limits: Limits {
+            max_concurrent_requests: args.max_concurrent_requests,
+            request_timeout: Duration::from_millis(args.request_timeout_ms),
+            ..Limits::default()
+        },
+        metrics: Metrics::new(),
+        metrics_listener,
     })
 }
 

@@ -77,6 +77,7 @@ prop_compose! {
                 repayment_frequency: frequency,
                 first_payment_date: "2026-01-31".into(),
                 grace_months: 0,
+                disbursement_date: String::new(),
             }),
             operations: Some(pb::OperatingData {
                 manure_fresh_t_per_day: dec(manure_micro, 6),

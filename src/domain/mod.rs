@@ -11,6 +11,7 @@ pub mod loan;
 pub mod lpr;
 pub mod mass_balance;
 pub mod monitoring;
+pub mod portfolio;
 pub mod presentation;
 pub mod returns;
 

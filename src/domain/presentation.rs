@@ -110,11 +110,10 @@ impl Presenter {
             let error = |i: usize| (parts[i] - shown[i]) * step / unit;
             error(b).cmp(&error(a)).then(a.cmp(&b))
         });
+        // Rounding alone moves a total by less than one unit per part; more steps than parts
+        // come from `allocate_bounds`, whose ranged parts absorb the exact parts' moves, and
+        // go round the parts again in the same order.
         let count = usize::try_from(steps.abs().mantissa()).unwrap_or(usize::MAX);
-        debug_assert!(
-            count <= parts.len(),
-            "rounding moved the parts by more than one unit each"
-        );
         for &i in order.iter().cycle().take(count) {
             shown[i] += step;
         }
@@ -127,10 +126,11 @@ pub type ShownBounds = [Decimal; 3];
 
 impl Presenter {
     /// Like `allocate`, for parts that carry low and high bounds: the centrals are allocated
-    /// to the central total, then each part's distance to its low (and to its high) is
-    /// allocated to the total's, among the parts that have a range. Each shown part therefore
-    /// keeps low <= central <= high, a part without a range shows one value, and every row
-    /// sums to its total. `totals` must be ordered.
+    /// to the central total, then each part's distance from its shown central to its low (and
+    /// to its high) is allocated to the total's, among the parts that have a range. Each shown
+    /// part therefore keeps low <= central <= high, a part without a range shows one value,
+    /// every row sums to its total, and where nothing needs moving each end is its own
+    /// rounding. `totals` must be ordered.
     pub fn allocate_bounds(
         &self,
         parts: &[ShownBounds],
@@ -141,19 +141,36 @@ impl Presenter {
         debug_assert!(total_low <= total_central && total_central <= total_high);
         let centrals: Vec<Decimal> = parts.iter().map(|p| p[1]).collect();
         let shown_centrals = self.allocate(&centrals, total_central, dp);
-        let spread = |distance: fn(&ShownBounds) -> Decimal, total: Decimal| {
+        // Distances are measured from the shown central, so that when no allocation is
+        // needed each end is simply its own rounding. Should that leave a distance below zero
+        // (a ranged part absorbing the moves of exact ones), they are measured from the exact
+        // central instead, which always stays ordered.
+        let spread = |end: usize, total: Decimal| {
             let ranged: Vec<usize> = (0..parts.len())
-                .filter(|&i| !distance(&parts[i]).is_zero())
+                .filter(|&i| parts[i][end] != parts[i][1])
                 .collect();
-            let distances: Vec<Decimal> = ranged.iter().map(|&i| distance(&parts[i])).collect();
+            let from = |central: &dyn Fn(usize) -> Decimal| -> Vec<Decimal> {
+                let distances: Vec<Decimal> = ranged
+                    .iter()
+                    .map(|&i| (parts[i][end] - central(i)).abs())
+                    .collect();
+                self.allocate(&distances, total, dp)
+            };
+            let mut allocated = from(&|i| shown_centrals[i]);
+            if allocated
+                .iter()
+                .any(|d| d.is_sign_negative() && !d.is_zero())
+            {
+                allocated = from(&|i| parts[i][1]);
+            }
             let mut shown = vec![Decimal::ZERO; parts.len()];
-            for (&i, d) in ranged.iter().zip(self.allocate(&distances, total, dp)) {
+            for (&i, d) in ranged.iter().zip(allocated) {
                 shown[i] = d;
             }
             shown
         };
-        let below = spread(|p| p[1] - p[0], total_central - total_low);
-        let above = spread(|p| p[2] - p[1], total_high - total_central);
+        let below = spread(0, total_central - total_low);
+        let above = spread(2, total_high - total_central);
         shown_centrals
             .into_iter()
             .zip(below.into_iter().zip(above))

@@ -2,7 +2,10 @@
 
 pub mod auth;
 pub mod factor_sets;
+pub mod limits;
 pub mod monitoring;
+pub mod observe;
+pub mod portfolio;
 pub mod records;
 pub mod request;
 pub mod response;

@@ -1,22 +1,32 @@
 //! Assembles the gRPC server: the impact service behind its bearer-token check, health,
-//! reflection (v1 and v1alpha), message-size limits, TCP_NODELAY and graceful shutdown.
+//! reflection (v1 and v1alpha), message-size limits, TCP_NODELAY and graceful shutdown; the
+//! impact service's metrics, concurrency limit and deadlines (`limits`, `observe`), HTTP/2 and
+//! TCP keepalive, and the metrics exporter on a port of its own.
+//!
+//! Around the impact service, from the outside in: metrics (so refusals and deadlines are
+//! counted too), the concurrency limit (a refusal costs nothing further), deadlines, the
+//! bearer-token check, the handlers. Health and reflection are outside all of them.
 
 use std::future::Future;
 use std::sync::Arc;
 
 use tokio::net::TcpListener;
+use tonic::server::NamedService;
 use tonic::service::interceptor::InterceptedService;
 use tonic::transport::Server;
 use tonic::transport::server::TcpIncoming;
 
 use crate::domain::carbon::factor_set::FactorLibrary;
 use crate::domain::lpr::LprTable;
+use crate::metrics::{self, Metrics};
 use crate::pb;
 use crate::pb::impact_service_server::ImpactServiceServer;
 use crate::records::ServiceKey;
 use crate::store::Store;
 
 use super::auth::Auth;
+use super::limits::{Deadline, Limits, LoadShed, Methods};
+use super::observe::Observe;
 use super::records::RecordBook;
 use super::service::{ImpactApi, ImpactServer};
 
@@ -26,6 +36,12 @@ pub struct ServerParts {
     pub store: Arc<dyn Store>,
     pub key: Arc<ServiceKey>,
     pub auth: Auth,
+    /// Concurrency, deadlines and keepalive (`Limits::default()`: the documented defaults).
+    pub limits: Limits,
+    /// Where the impact service's metrics are recorded; the handlers may record theirs too.
+    pub metrics: Metrics,
+    /// Where to serve `GET /metrics`; `None` records the metrics without serving them.
+    pub metrics_listener: Option<TcpListener>,
 }
 
 /// The largest request accepted. A maximal valid request (64 lines in each list, 32
@@ -37,6 +53,7 @@ pub const MAX_RESPONSE_BYTES: usize = 4 * 1024 * 1024;
 #[derive(Debug)]
 pub enum ServeError {
     Reflection(tonic_reflection::server::Error),
+    Descriptor(String),
     Transport(tonic::transport::Error),
 }
 
@@ -44,6 +61,7 @@ impl std::fmt::Display for ServeError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             ServeError::Reflection(e) => write!(f, "building the reflection service: {e}"),
+            ServeError::Descriptor(e) => write!(f, "reading the service's methods: {e}"),
             ServeError::Transport(e) => write!(f, "serving gRPC: {e}"),
         }
     }
@@ -51,7 +69,17 @@ impl std::fmt::Display for ServeError {
 
 impl std::error::Error for ServeError {}
 
-/// Serves on `listener` until `shutdown` completes, then drains in-flight calls.
+/// Aborts a task when dropped: the metrics exporter lives as long as the gRPC server.
+struct AbortOnDrop(tokio::task::JoinHandle<()>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
+/// Serves on `listener` until `shutdown` completes, then drains in-flight calls. Serves the
+/// metrics on `parts.metrics_listener`, if any, for as long.
 pub async fn serve(
     listener: TcpListener,
     parts: ServerParts,
@@ -84,14 +112,70 @@ pub async fn serve(
             .max_encoding_message_size(MAX_RESPONSE_BYTES),
         move |request| auth.authenticate(request),
     );
+    let limits = parts.limits;
+    let methods = Methods::from_descriptor_set(
+        pb::FILE_DESCRIPTOR_SET,
+        ImpactServiceServer::<ImpactServer>::NAME,
+    )
+    .map_err(ServeError::Descriptor)?;
+    let impact = Observe::new(
+        LoadShed::new(
+            Deadline::new(impact, methods.clone(), limits.request_timeout),
+            limits.max_concurrent_requests,
+            parts.metrics.clone(),
+        ),
+        methods,
+        parts.metrics.clone(),
+    );
 
-    let incoming = TcpIncoming::from(listener).with_nodelay(Some(true));
-    Server::builder()
+    let _exporter = parts.metrics_listener.map(|listener| {
+        if let Ok(addr) = listener.local_addr() {
+            tracing::info!(%addr, "serving GET /metrics");
+        }
+        AbortOnDrop(tokio::spawn(metrics::serve(listener, parts.metrics)))
+    });
+
+    // tonic's own `Server::timeout` is not used: it would answer CANCELLED, and for health
+    // and reflection too; `Deadline` answers DEADLINE_EXCEEDED for the impact service alone.
+    transport(&limits)
         .add_service(health_service)
         .add_service(reflection_v1)
         .add_service(reflection_v1alpha)
         .add_service(impact)
-        .serve_with_incoming_shutdown(incoming, shutdown)
+        .serve_with_incoming_shutdown(incoming(listener, &limits), shutdown)
+        .await
+        .map_err(ServeError::Transport)
+}
+
+/// The HTTP/2 settings every server of ours uses.
+fn transport(limits: &Limits) -> Server {
+    Server::builder()
+        .http2_keepalive_interval(Some(limits.http2_keepalive_interval))
+        .http2_keepalive_timeout(Some(limits.http2_keepalive_timeout))
+        .max_concurrent_streams(limits.max_concurrent_streams)
+}
+
+fn incoming(listener: TcpListener, limits: &Limits) -> TcpIncoming {
+    TcpIncoming::from(listener)
+        .with_nodelay(Some(true))
+        .with_keepalive(Some(limits.tcp_keepalive))
+}
+
+/// The benchmark's comparison: the same transport and message limits around a service that
+/// answers without computing (see `loadgen::NoopImpact`).
+pub async fn serve_noop(
+    listener: TcpListener,
+    service: crate::loadgen::NoopImpact,
+    limits: Limits,
+    shutdown: impl Future<Output = ()>,
+) -> Result<(), ServeError> {
+    transport(&limits)
+        .add_service(
+            ImpactServiceServer::new(service)
+                .max_decoding_message_size(MAX_REQUEST_BYTES)
+                .max_encoding_message_size(MAX_RESPONSE_BYTES),
+        )
+        .serve_with_incoming_shutdown(incoming(listener, &limits), shutdown)
         .await
         .map_err(ServeError::Transport)
 }

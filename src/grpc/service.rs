@@ -5,13 +5,15 @@ use std::sync::Arc;
 
 use prost::Message;
 use tokio_stream::wrappers::ReceiverStream;
-use tonic::{Request, Response, Status};
+use tonic::{Request, Response, Status, Streaming};
 
 use crate::domain::METHODOLOGY_VERSION;
 use crate::domain::assessment::assess;
+use crate::domain::calendar::Date;
 use crate::domain::carbon::factor_set::FactorLibrary;
 use crate::domain::lpr::LprTable;
 use crate::domain::monitoring::monitor;
+use crate::domain::portfolio::{Portfolio, PortfolioEntry};
 use crate::pb;
 use crate::pb::impact_service_server::ImpactService;
 use crate::records::{CANONICAL_ENCODING, Record, RecordKind};
@@ -20,7 +22,7 @@ use crate::store::LastReport;
 use super::auth::{self, Auth};
 use super::monitoring as grpc_monitoring;
 use super::records::{self, MAX_PAGE_SIZE, RecordBook, Submission};
-use super::{factor_sets, request, response, status};
+use super::{factor_sets, portfolio, request, response, status};
 
 #[derive(Clone)]
 pub struct ImpactApi {
@@ -83,6 +85,33 @@ impl ImpactApi {
     }
 }
 
+/// Results a batch stream may hold ready before the client reads them.
+const BATCH_WINDOW: usize = 16;
+const MAX_BATCH_KEY_CHARS: usize = 128;
+/// Item errors a portfolio summary lists; the rest are only counted.
+const MAX_LISTED_ITEM_ERRORS: usize = 1000;
+
+/// An item's failure as the batch reports it: the status code, message and field violations.
+fn item_error(status: &Status) -> pb::ItemError {
+    use tonic_types::StatusExt;
+    pb::ItemError {
+        code: status.code() as i32,
+        message: status.message().to_owned(),
+        field_violations: status
+            .get_details_bad_request()
+            .map(|bad| {
+                bad.field_violations
+                    .into_iter()
+                    .map(|v| pb::ItemFieldViolation {
+                        field: v.field,
+                        description: v.description,
+                    })
+                    .collect()
+            })
+            .unwrap_or_default(),
+    }
+}
+
 /// How often a monitoring report is re-evaluated when other reports on its plan are stored
 /// first; each race needs another submission to land in between, so a few suffice.
 const REPORT_ATTEMPTS: usize = 8;
@@ -101,6 +130,151 @@ impl ImpactServer {
             records: Arc::new(records),
             auth,
         }
+    }
+
+    /// Assess, and store the answer as a record unless the request is a dry run.
+    async fn assess_and_store(
+        &self,
+        caller: &auth::Caller,
+        request: &pb::AssessRequest,
+    ) -> Result<pb::AssessResponse, Status> {
+        let mut response = self.api.assess(request)?;
+        if !request.dry_run {
+            let seal = self
+                .records
+                .append(
+                    Submission {
+                        kind: RecordKind::Assessment,
+                        tenant: caller.tenant.clone(),
+                        methodology_version: response.methodology_version.clone(),
+                        factor_set: response.factor_set.clone(),
+                        subject_record_id: String::new(),
+                        borrower_id: request.borrower_id.clone(),
+                        project_id: request.project_id.clone(),
+                        request: request.encode_to_vec(),
+                        response: response.encode_to_vec(),
+                    },
+                    None,
+                )
+                .await
+                .map_err(|e| {
+                    e.unwrap_or_else(|| Status::internal("conflict without a precondition"))
+                })?;
+            response.record = Some(records::seal_message(&seal));
+        }
+        Ok(response)
+    }
+
+    async fn batch_item(
+        &self,
+        caller: &auth::Caller,
+        item: pb::AssessBatchItem,
+    ) -> pb::AssessBatchResult {
+        use pb::assess_batch_result::Outcome;
+        let outcome = match self.batch_response(caller, &item).await {
+            Ok(response) => Outcome::Response(response),
+            Err(status) => Outcome::Error(item_error(&status)),
+        };
+        pb::AssessBatchResult {
+            key: item.key,
+            outcome: Some(outcome),
+        }
+    }
+
+    async fn batch_response(
+        &self,
+        caller: &auth::Caller,
+        item: &pb::AssessBatchItem,
+    ) -> Result<pb::AssessResponse, Status> {
+        let key_chars = item.key.chars().count();
+        if !(1..=MAX_BATCH_KEY_CHARS).contains(&key_chars) || item.key.chars().any(char::is_control)
+        {
+            return Err(status::invalid_argument(vec![request::Violation {
+                field: "key".into(),
+                description: format!(
+                    "must be 1 to {MAX_BATCH_KEY_CHARS} characters without control characters"
+                ),
+            }]));
+        }
+        let request = item.request.as_ref().ok_or_else(|| {
+            status::invalid_argument(vec![request::Violation {
+                field: "request".into(),
+                description: "is required".into(),
+            }])
+        })?;
+        let mut response = self.assess_and_store(caller, request).await?;
+        if item.omit_schedule_periods
+            && let Some(loan) = response.loan.as_mut()
+        {
+            loan.periods.clear();
+        }
+        if item.omit_carbon_trace
+            && let Some(carbon) = response.carbon.as_mut()
+        {
+            carbon.trace.clear();
+            carbon.factors_used.clear();
+        }
+        Ok(response)
+    }
+
+    /// One loan of a portfolio: an assessment computed now (not stored), or a stored one of
+    /// the caller's recomputed under its own factor set.
+    async fn portfolio_entry(
+        &self,
+        caller: &auth::Caller,
+        item: pb::PortfolioItem,
+    ) -> Result<PortfolioEntry, Status> {
+        use pb::portfolio_item::Item;
+        let (request, library) = match item.item {
+            None => {
+                return Err(status::invalid_argument(vec![request::Violation {
+                    field: "item".into(),
+                    description: "is required: set assessment or record_id".into(),
+                }]));
+            }
+            Some(Item::Assessment(request)) => (request, None),
+            Some(Item::RecordId(id)) => {
+                let record = self.records.readable(caller, &id).await?;
+                if record.seal.kind != RecordKind::Assessment {
+                    return Err(status::invalid_argument(vec![request::Violation {
+                        field: "record_id".into(),
+                        description: "names a monitoring report, not an assessment".into(),
+                    }]));
+                }
+                let request = pb::AssessRequest::decode(record.request.as_slice())
+                    .map_err(|_| Status::data_loss("the stored request cannot be decoded"))?;
+                let library = self
+                    .api
+                    .factor_library
+                    .pinned(&record.seal.factor_set)
+                    .ok_or_else(|| {
+                        Status::failed_precondition(format!(
+                            "factor set {} is not loaded on this server",
+                            record.seal.factor_set
+                        ))
+                    })?;
+                (request, Some(library))
+            }
+        };
+        let library = library.as_ref().unwrap_or(&self.api.factor_library);
+        let (input, _) = request::to_domain(&request, &self.api.lpr_table, library)
+            .map_err(status::invalid_argument)?;
+        let assessment = assess(&input, &self.api.lpr_table).map_err(status::assess_failed)?;
+        let disbursement_date = request
+            .loan
+            .as_ref()
+            .map(|loan| loan.disbursement_date.as_str())
+            .filter(|d| !d.is_empty())
+            .and_then(|d| Date::parse(d).ok());
+        Ok(PortfolioEntry {
+            principal_cny: input.loan.principal_cny,
+            annual_rate_pct: input.loan.annual_rate_pct,
+            disbursement_date,
+            reduction_tco2e: assessment
+                .carbon
+                .as_ref()
+                .map(|(estimate, attributed)| (estimate.total_tco2e, attributed.pboc_total_tco2e)),
+        })
     }
 
     async fn verify(&self, record: &Record) -> Result<pb::VerifyAssessmentResponse, Status> {
@@ -237,32 +411,71 @@ impl ImpactService for ImpactServer {
         request: Request<pb::AssessRequest>,
     ) -> Result<Response<pb::AssessResponse>, Status> {
         let caller = auth::caller(&request)?;
-        let request = request.into_inner();
-        let mut response = self.api.assess(&request)?;
-        if !request.dry_run {
-            let seal = self
-                .records
-                .append(
-                    Submission {
-                        kind: RecordKind::Assessment,
-                        tenant: caller.tenant,
-                        methodology_version: response.methodology_version.clone(),
-                        factor_set: response.factor_set.clone(),
-                        subject_record_id: String::new(),
-                        borrower_id: request.borrower_id.clone(),
-                        project_id: request.project_id.clone(),
-                        request: request.encode_to_vec(),
-                        response: response.encode_to_vec(),
-                    },
-                    None,
-                )
-                .await
-                .map_err(|e| {
-                    e.unwrap_or_else(|| Status::internal("conflict without a precondition"))
-                })?;
-            response.record = Some(records::seal_message(&seal));
+        self.assess_and_store(&caller, &request.into_inner())
+            .await
+            .map(Response::new)
+    }
+
+    type AssessBatchStream = ReceiverStream<Result<pb::AssessBatchResult, Status>>;
+
+    async fn assess_batch(
+        &self,
+        request: Request<Streaming<pb::AssessBatchItem>>,
+    ) -> Result<Response<Self::AssessBatchStream>, Status> {
+        let caller = auth::caller(&request)?;
+        let mut items = request.into_inner();
+        let (results, receiver) = tokio::sync::mpsc::channel(BATCH_WINDOW);
+        let server = self.clone();
+        tokio::spawn(async move {
+            // One item at a time, each answered before the next is read: a client that stops
+            // reading results stops the server reading items, so memory stays bounded.
+            loop {
+                let item = match items.message().await {
+                    Ok(Some(item)) => item,
+                    Ok(None) => return,
+                    Err(status) => {
+                        let _ = results.send(Err(status)).await;
+                        return;
+                    }
+                };
+                let result = server.batch_item(&caller, item).await;
+                if results.send(Ok(result)).await.is_err() {
+                    return; // the client went away
+                }
+            }
+        });
+        Ok(Response::new(ReceiverStream::new(receiver)))
+    }
+
+    async fn summarize_portfolio(
+        &self,
+        request: Request<Streaming<pb::PortfolioItem>>,
+    ) -> Result<Response<pb::PortfolioSummary>, Status> {
+        let caller = auth::caller(&request)?;
+        let mut items = request.into_inner();
+        let mut summed = Portfolio::default();
+        let (mut errors, mut error_count) = (Vec::new(), 0u32);
+        let mut position = 0u32;
+        while let Some(item) = items.message().await? {
+            match self.portfolio_entry(&caller, item).await {
+                Ok(entry) => summed.add(&entry),
+                Err(status) => {
+                    error_count = error_count.saturating_add(1);
+                    if errors.len() < MAX_LISTED_ITEM_ERRORS {
+                        errors.push(pb::PortfolioItemError {
+                            position,
+                            error: Some(item_error(&status)),
+                        });
+                    }
+                }
+            }
+            position = position.saturating_add(1);
         }
-        Ok(Response::new(response))
+        Ok(Response::new(portfolio::summary(
+            &summed,
+            errors,
+            error_count,
+        )))
     }
 
     async fn list_factor_sets(

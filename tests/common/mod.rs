@@ -9,8 +9,10 @@ use std::sync::atomic::{AtomicU32, Ordering};
 
 use green_impact::domain::carbon::factor_set::FactorLibrary;
 use green_impact::grpc::auth::Auth;
+use green_impact::grpc::limits::Limits;
 use green_impact::grpc::server::{self, ServerParts};
 use green_impact::json;
+use green_impact::metrics::Metrics;
 use green_impact::pb;
 use green_impact::pb::impact_service_client::ImpactServiceClient;
 use green_impact::records::ServiceKey;
@@ -39,7 +41,8 @@ pub fn temp_dir(what: &str) -> PathBuf {
     dir
 }
 
-/// Local mode (no tokens), a fresh SQLite store and a fresh key.
+/// Local mode (no tokens), a fresh SQLite store and a fresh key, the default limits, metrics
+/// recorded but not served.
 pub fn local_parts(factor_library: FactorLibrary) -> ServerParts {
     let dir = temp_dir("store");
     ServerParts {
@@ -47,6 +50,9 @@ pub fn local_parts(factor_library: FactorLibrary) -> ServerParts {
         store: Arc::new(SqliteStore::open(&dir).expect("open SQLite store")),
         key: Arc::new(ServiceKey::load_or_create(&dir.join("service.key")).expect("key")),
         auth: Auth::Local,
+        limits: Limits::default(),
+        metrics: Metrics::new(),
+        metrics_listener: None,
     }
 }
 
@@ -433,6 +439,9 @@ mod record_harness {
             store: open_store(backend),
             key: Arc::new(ServiceKey::from_seed(seed)),
             auth,
+            limits: green_impact::grpc::limits::Limits::default(),
+            metrics: green_impact::metrics::Metrics::new(),
+            metrics_listener: None,
         }
     }
 

@@ -414,6 +414,15 @@ fn loan_terms(
         );
     let term_months = check.whole("loan.term_months", loan.term_months, 1, MAX_TERM_MONTHS);
     let first_payment_date = check.date("loan.first_payment_date", &loan.first_payment_date);
+    if !loan.disbursement_date.is_empty()
+        && let Some(disbursed) = check.date("loan.disbursement_date", &loan.disbursement_date)
+        && first_payment_date.is_some_and(|first| disbursed > first)
+    {
+        check.violation(
+            "loan.disbursement_date",
+            "must be on or before first_payment_date",
+        );
+    }
     let grace_months = loan.grace_months;
     if let (Some(term), Some(frequency)) = (term_months, frequency) {
         let step = frequency.months_per_period();

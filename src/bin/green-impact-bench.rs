@@ -1,0 +1,150 @@
+//! `green-impact-bench`: starts the real service and a no-op service on the same transport in
+//! this process, drives each over loopback with N connections for a fixed time, and prints
+//! requests per second, p50 / p99 latency, resident memory, the AssessBatch rate, and on its
+//! last line the ratio green-impact / no-op. Not a test: a measurement to run on a quiet
+//! machine (see README "Speed").
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use clap::Parser;
+use tokio::sync::oneshot;
+
+use green_impact::domain::carbon::factor_set::FactorLibrary;
+use green_impact::domain::lpr::LprTable;
+use green_impact::grpc::auth::Auth;
+use green_impact::grpc::limits::Limits;
+use green_impact::grpc::server::{self, ServerParts};
+use green_impact::grpc::service::ImpactApi;
+use green_impact::loadgen::{self, Measured, NoopImpact};
+use green_impact::metrics::Metrics;
+use green_impact::records::ServiceKey;
+use green_impact::store::sqlite::SqliteStore;
+
+#[derive(Parser)]
+#[command(
+    name = "green-impact-bench",
+    about = "Load-test green-impact against a no-op server"
+)]
+struct Args {
+    /// Seconds each measurement runs.
+    #[arg(long, default_value_t = 10)]
+    seconds: u64,
+    /// Concurrent connections (one call in flight on each) for the unary runs.
+    #[arg(long, default_value_t = 64)]
+    connections: usize,
+    /// Concurrent AssessBatch streams for the batch run; 0 skips it.
+    #[arg(long, default_value_t = 8)]
+    batch_streams: usize,
+    /// Store every assessment as a signed record (durable commit per call), as a bank's real
+    /// traffic would; without it the requests are dry runs and measure the computation.
+    #[arg(long)]
+    stored: bool,
+    /// The request to send (proto3 JSON); the seed case by default.
+    #[arg(long, default_value = "examples/leshan-yaqing.json")]
+    request: std::path::PathBuf,
+}
+
+fn line(name: &str, m: &Measured, connections: usize) -> String {
+    format!(
+        "{name}: {} req/s, p50 {} us, p99 {} us, {} errors ({connections} connections, {} calls \
+         in {} ms)",
+        m.per_second(),
+        m.p50.as_micros(),
+        m.p99.as_micros(),
+        m.errors,
+        m.requests,
+        m.elapsed.as_millis()
+    )
+}
+
+#[tokio::main]
+async fn main() -> Result<(), String> {
+    let args = Args::parse();
+    let text = std::fs::read_to_string(&args.request)
+        .map_err(|e| format!("reading {}: {e}", args.request.display()))?;
+    let mut request = green_impact::json::assess_request_from_json(&text)?;
+    request.dry_run = !args.stored;
+    let duration = Duration::from_secs(args.seconds);
+
+    // The no-op answers with the bytes the real service computes for this request.
+    let answer = ImpactApi::new(LprTable::embedded(), FactorLibrary::built_in())
+        .assess(&request)
+        .map_err(|s| format!("the request does not assess: {}", s.message()))?;
+
+    let data_dir = std::env::temp_dir().join(format!("green-impact-bench-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&data_dir);
+    let store = SqliteStore::open(&data_dir).map_err(|e| e.to_string())?;
+    let key = ServiceKey::load_or_create(&data_dir.join("service.key"))?;
+    let limits = Limits::default();
+    let parts = ServerParts {
+        factor_library: FactorLibrary::built_in(),
+        store: Arc::new(store),
+        key: Arc::new(key),
+        auth: Auth::Local,
+        limits: limits.clone(),
+        metrics: Metrics::new(),
+        metrics_listener: None,
+    };
+
+    let (listener, service_addr) = loadgen::loopback().await?;
+    let (stop_service, service_stopped) = oneshot::channel::<()>();
+    let service = tokio::spawn(server::serve(listener, parts, async {
+        let _ = service_stopped.await;
+    }));
+    let (listener, noop_addr) = loadgen::loopback().await?;
+    let (stop_noop, noop_stopped) = oneshot::channel::<()>();
+    let noop = tokio::spawn(server::serve_noop(
+        listener,
+        NoopImpact { response: answer },
+        limits,
+        async {
+            let _ = noop_stopped.await;
+        },
+    ));
+
+    let mode = if args.stored { "stored" } else { "dry run" };
+    println!(
+        "green-impact-bench: unary Assess of {} ({mode}), {} s per run, {} connections, {} cores",
+        args.request.display(),
+        args.seconds,
+        args.connections,
+        std::thread::available_parallelism().map_or(0, |n| n.get())
+    );
+    let noop_run = loadgen::unary(noop_addr, &request, args.connections, duration).await?;
+    println!(
+        "{}",
+        line("no-op unary       ", &noop_run, args.connections)
+    );
+    let service_run = loadgen::unary(service_addr, &request, args.connections, duration).await?;
+    println!(
+        "{}",
+        line("green-impact unary", &service_run, args.connections)
+    );
+    if let Some(kb) = loadgen::resident_kb() {
+        println!(
+            "resident memory: {} MB (this process: both servers and the clients)",
+            kb / 1024
+        );
+    }
+    if args.batch_streams > 0 {
+        let batch = loadgen::batch(service_addr, &request, args.batch_streams, duration).await?;
+        println!(
+            "green-impact AssessBatch: {} assessments/s, {} errors ({} streams, schedule rows \
+             and carbon trace omitted)",
+            batch.per_second(),
+            batch.errors,
+            args.batch_streams
+        );
+    }
+    let _ = stop_service.send(());
+    let _ = stop_noop.send(());
+    let _ = service.await;
+    let _ = noop.await;
+    let _ = std::fs::remove_dir_all(&data_dir);
+    println!(
+        "ratio green-impact / no-op (unary req/s): {}",
+        loadgen::ratio(&service_run, &noop_run)
+    );
+    Ok(())
+}

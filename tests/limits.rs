@@ -571,6 +571,24 @@ async fn metrics_are_served_with_their_labels() {
     health_serving(server.channel().await)
         .await
         .expect("health");
+    // One good and one broken batch item.
+    let mut broken = seed_dry_run();
+    broken.loan.as_mut().expect("loan").term_months = 0;
+    let items = [seed_dry_run(), broken].map(|request| pb::AssessBatchItem {
+        key: request
+            .loan
+            .as_ref()
+            .map_or(0, |l| l.term_months)
+            .to_string(),
+        request: Some(request),
+        ..Default::default()
+    });
+    let mut results = impact
+        .assess_batch(tokio_stream::iter(items))
+        .await
+        .expect("batch")
+        .into_inner();
+    while results.message().await.expect("batch result").is_some() {}
 
     let text = scrape(metrics).await;
     for (series, value) in [
@@ -596,8 +614,8 @@ async fn metrics_are_served_with_their_labels() {
         ),
         ("green_impact_in_flight_requests{method=\"Assess\"}", 0),
         ("green_impact_load_shed_total", 0),
-        ("green_impact_batch_items_total{outcome=\"ok\"}", 0),
-        ("green_impact_batch_items_total{outcome=\"error\"}", 0),
+        ("green_impact_batch_items_total{outcome=\"ok\"}", 1),
+        ("green_impact_batch_items_total{outcome=\"error\"}", 1),
     ] {
         assert_eq!(sample(&text, series), Some(value), "{series} in\n{text}");
     }

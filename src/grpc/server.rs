@@ -104,6 +104,7 @@ pub async fn serve(
         ImpactApi::new(LprTable::embedded(), parts.factor_library),
         RecordBook::new(parts.store, parts.key),
         parts.auth.clone(),
+        &parts.metrics,
     );
     let auth = parts.auth;
     let impact = InterceptedService::new(

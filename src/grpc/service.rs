@@ -14,6 +14,7 @@ use crate::domain::carbon::factor_set::FactorLibrary;
 use crate::domain::lpr::LprTable;
 use crate::domain::monitoring::monitor;
 use crate::domain::portfolio::{Portfolio, PortfolioEntry};
+use crate::metrics::{BatchOutcome, Metrics};
 use crate::pb;
 use crate::pb::impact_service_server::ImpactService;
 use crate::records::{CANONICAL_ENCODING, Record, RecordKind};
@@ -121,14 +122,18 @@ pub struct ImpactServer {
     api: ImpactApi,
     records: Arc<RecordBook>,
     auth: Auth,
+    batch_ok: prometheus_client::metrics::counter::Counter,
+    batch_failed: prometheus_client::metrics::counter::Counter,
 }
 
 impl ImpactServer {
-    pub fn new(api: ImpactApi, records: RecordBook, auth: Auth) -> ImpactServer {
+    pub fn new(api: ImpactApi, records: RecordBook, auth: Auth, metrics: &Metrics) -> ImpactServer {
         ImpactServer {
             api,
             records: Arc::new(records),
             auth,
+            batch_ok: metrics.batch_items(BatchOutcome::Ok),
+            batch_failed: metrics.batch_items(BatchOutcome::Error),
         }
     }
 
@@ -172,8 +177,14 @@ impl ImpactServer {
     ) -> pb::AssessBatchResult {
         use pb::assess_batch_result::Outcome;
         let outcome = match self.batch_response(caller, &item).await {
-            Ok(response) => Outcome::Response(response),
-            Err(status) => Outcome::Error(item_error(&status)),
+            Ok(response) => {
+                self.batch_ok.inc();
+                Outcome::Response(response)
+            }
+            Err(status) => {
+                self.batch_failed.inc();
+                Outcome::Error(item_error(&status))
+            }
         };
         pb::AssessBatchResult {
             key: item.key,

@@ -143,7 +143,17 @@ impl ImpactServer {
         caller: &auth::Caller,
         request: &pb::AssessRequest,
     ) -> Result<pb::AssessResponse, Status> {
-        let mut response = self.api.assess(request)?;
+        // The computation runs on the blocking pool: an async worker kept busy by it would
+        // let calls pile up unpolled in the runtime's queue, where the concurrency limit
+        // cannot see (and shed) them, and health checks would wait behind it.
+        let api = self.api.clone();
+        let owned = request.clone();
+        let mut response = tokio::task::spawn_blocking(move || api.assess(&owned))
+            .await
+            .map_err(|e| {
+                tracing::error!(error = %e, "assessment task failed");
+                Status::internal("the assessment task failed")
+            })??;
         if !request.dry_run {
             let seal = self
                 .records

@@ -5,10 +5,10 @@
 //! [`serve`] answers `GET /metrics` in the Prometheus text exposition format (0.0.4) on a port
 //! of its own, with a minimal HTTP/1 server (hyper), on its own tokio task.
 //!
-//! What is recorded is counts, and durations measured with `std::time::Instant`. The one place
-//! a floating-point number appears is [`Metrics::call_finished`]: prometheus-client's histogram
-//! observes `f64` seconds. That is the exporter's own type, not our data path, and it stays in
-//! this file: nothing computed here flows back into an answer.
+//! What is recorded is counts, and durations measured with `std::time::Instant` in whole
+//! microseconds. The duration histogram is ours (integer buckets, written out by hand in the
+//! text format) because prometheus-client's observes binary floating point, which this crate
+//! does not use.
 
 use std::convert::Infallible;
 use std::sync::Arc;
@@ -26,18 +26,74 @@ use prometheus_client::encoding::prometheus_text;
 use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;
 use prometheus_client::metrics::gauge::Gauge;
-use prometheus_client::metrics::histogram::Histogram;
 use prometheus_client::registry::Registry;
 use tokio::net::TcpListener;
 use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 
-/// Upper bounds of the request-duration buckets, in seconds: from half a millisecond (a small
-/// assessment in a release build) to 30 s (the default request timeout).
-// f64: prometheus-client's bucket type; see the module comment.
-const DURATION_BUCKETS_SECONDS: [f64; 15] = [
-    0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0,
+/// Upper bounds of the request-duration buckets, in microseconds and as the `le` label shows
+/// them in seconds: from half a millisecond (a small assessment in a release build) to 30 s
+/// (the default request timeout).
+const DURATION_BUCKETS: [(u64, &str); 15] = [
+    (500, "0.0005"),
+    (1_000, "0.001"),
+    (2_500, "0.0025"),
+    (5_000, "0.005"),
+    (10_000, "0.01"),
+    (25_000, "0.025"),
+    (50_000, "0.05"),
+    (100_000, "0.1"),
+    (250_000, "0.25"),
+    (500_000, "0.5"),
+    (1_000_000, "1"),
+    (2_500_000, "2.5"),
+    (5_000_000, "5"),
+    (10_000_000, "10"),
+    (30_000_000, "30"),
 ];
+
+const DURATION_NAME: &str = "green_impact_request_duration_seconds";
+const DURATION_HELP: &str =
+    "Time from a call's arrival to the end of its response, streams included";
+
+/// One method's durations: a count per bucket (not cumulative), the total and the sum.
+#[derive(Default)]
+struct Durations {
+    buckets: [u64; DURATION_BUCKETS.len()],
+    count: u64,
+    sum_micros: u64,
+}
+
+impl Durations {
+    fn observe(&mut self, micros: u64) {
+        if let Some(i) = DURATION_BUCKETS.iter().position(|(le, _)| micros <= *le) {
+            self.buckets[i] += 1;
+        }
+        self.count += 1;
+        self.sum_micros = self.sum_micros.saturating_add(micros);
+    }
+
+    fn encode(&self, method: &str, out: &mut String) {
+        use std::fmt::Write;
+        let mut cumulative = 0;
+        for ((_, le), n) in DURATION_BUCKETS.iter().zip(self.buckets) {
+            cumulative += n;
+            let _ = writeln!(
+                out,
+                "{DURATION_NAME}_bucket{{method=\"{method}\",le=\"{le}\"}} {cumulative}"
+            );
+        }
+        let sum = rust_decimal::Decimal::new(i64::try_from(self.sum_micros).unwrap_or(i64::MAX), 6)
+            .normalize();
+        let _ = writeln!(
+            out,
+            "{DURATION_NAME}_bucket{{method=\"{method}\",le=\"+Inf\"}} {}\n\
+             {DURATION_NAME}_sum{{method=\"{method}\"}} {sum}\n\
+             {DURATION_NAME}_count{{method=\"{method}\"}} {}",
+            self.count, self.count
+        );
+    }
+}
 
 /// Scrape connections served at once; more are closed at accept. A scraper needs one.
 const MAX_SCRAPE_CONNECTIONS: usize = 16;
@@ -100,7 +156,8 @@ impl BatchOutcome {
 pub struct Metrics {
     registry: Arc<Registry>,
     requests: Family<RequestLabels, Counter>,
-    durations: Family<MethodLabels, Histogram, fn() -> Histogram>,
+    /// By method name; method names come from the service descriptor, so the map is bounded.
+    durations: Arc<std::sync::Mutex<std::collections::BTreeMap<String, Durations>>>,
     in_flight: Family<MethodLabels, Gauge>,
     load_shed: Counter,
     batch_items: Family<OutcomeLabels, Counter>,
@@ -118,10 +175,6 @@ impl Default for Metrics {
     }
 }
 
-fn duration_histogram() -> Histogram {
-    Histogram::new(DURATION_BUCKETS_SECONDS)
-}
-
 impl Metrics {
     /// A fresh registry with every family registered (and both batch outcomes at zero).
     pub fn new() -> Metrics {
@@ -133,14 +186,7 @@ impl Metrics {
             "ImpactService calls completed, by method and gRPC status code",
             requests.clone(),
         );
-        let durations = Family::<MethodLabels, Histogram, fn() -> Histogram>::new_with_constructor(
-            duration_histogram,
-        );
-        registry.register(
-            "green_impact_request_duration_seconds",
-            "Time from a call's arrival to the end of its response, streams included",
-            durations.clone(),
-        );
+        let durations = Arc::default();
         let in_flight = Family::<MethodLabels, Gauge>::default();
         registry.register(
             "green_impact_in_flight_requests",
@@ -199,10 +245,12 @@ impl Metrics {
             method: method.to_owned(),
         };
         self.in_flight.get_or_create(&labels).dec();
-        // The only f64 of the crate's own code: the histogram's observation type.
         self.durations
-            .get_or_create(&labels)
-            .observe(elapsed.as_secs_f64());
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .entry(labels.method.clone())
+            .or_default()
+            .observe(u64::try_from(elapsed.as_micros()).unwrap_or(u64::MAX));
         self.requests
             .get_or_create(&RequestLabels {
                 method: labels.method,
@@ -222,6 +270,18 @@ impl Metrics {
         if let Err(error) = prometheus_text::encode(&mut text, &self.registry) {
             // Writing to a String cannot fail; a label value that cannot be encoded could.
             tracing::error!(%error, "encoding the metrics");
+        }
+        // The histogram family, written after the registry's families (the text format has
+        // no end marker, so the order of families is free).
+        text.push_str(&format!(
+            "# HELP {DURATION_NAME} {DURATION_HELP}.\n# TYPE {DURATION_NAME} histogram\n"
+        ));
+        let durations = self
+            .durations
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        for (method, observed) in durations.iter() {
+            observed.encode(method, &mut text);
         }
         text
     }

@@ -435,12 +435,11 @@ pub fn filter(
             return Ok(None);
         }
         rfc3339_unix_micros(s).map(Some).ok_or_else(|| {
-            super::status::invalid_argument(vec![super::request::Violation {
-                field: field.to_owned(),
-                description: "must be an RFC 3339 instant with a time zone, e.g. \
-                              2026-01-01T00:00:00Z or 2026-01-01T08:00:00+08:00"
-                    .to_owned(),
-            }])
+            super::status::invalid_field(
+                field,
+                "must be an RFC 3339 instant with a time zone, e.g. \
+                              2026-01-01T00:00:00Z or 2026-01-01T08:00:00+08:00",
+            )
         })
     };
     let kind = match pb::RecordKind::try_from(kind) {
@@ -448,12 +447,10 @@ pub fn filter(
         Ok(pb::RecordKind::Assessment) => Some(RecordKind::Assessment),
         Ok(pb::RecordKind::MonitoringReport) => Some(RecordKind::MonitoringReport),
         Err(_) => {
-            return Err(super::status::invalid_argument(vec![
-                super::request::Violation {
-                    field: "kind".into(),
-                    description: format!("unknown enum value {kind}"),
-                },
-            ]));
+            return Err(super::status::invalid_field(
+                "kind",
+                format!("unknown enum value {kind}"),
+            ));
         }
     };
     Ok(Filter {

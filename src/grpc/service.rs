@@ -62,20 +62,36 @@ impl ImpactApi {
         ))
     }
 
-    /// The stored response recomputed from the stored request, under the factor set the
-    /// record names (whatever the server's default is now). Err says why it cannot be.
-    fn recompute_assessment(&self, record: &Record) -> Result<Vec<u8>, String> {
-        let request = pb::AssessRequest::decode(record.request.as_slice())
-            .map_err(|e| format!("the stored request does not decode: {e}"))?;
+    /// A stored assessment's request and the factor sets with the one it was assessed under
+    /// as the default, so it is recomputed as it was (whatever the server's default is now).
+    fn stored_request(
+        &self,
+        record: &Record,
+    ) -> Result<(pb::AssessRequest, FactorLibrary), Status> {
+        let request = pb::AssessRequest::decode(record.request.as_slice()).map_err(|_| {
+            Status::data_loss(format!(
+                "the stored request of {} cannot be decoded; VerifyAssessment says more",
+                record.seal.record_id
+            ))
+        })?;
         let library = self
             .factor_library
             .pinned(&record.seal.factor_set)
             .ok_or_else(|| {
-                format!(
-                    "factor set {} is not loaded on this server (start it with --factor-set)",
-                    record.seal.factor_set
-                )
+                Status::failed_precondition(format!(
+                    "{} was assessed under factor set {}, which this server does not load \
+                     (start it with --factor-set)",
+                    record.seal.record_id, record.seal.factor_set
+                ))
             })?;
+        Ok((request, library))
+    }
+
+    /// The stored response recomputed from the stored request. Err says why it cannot be.
+    fn recompute_assessment(&self, record: &Record) -> Result<Vec<u8>, String> {
+        let (request, library) = self
+            .stored_request(record)
+            .map_err(|status| status.message().to_owned())?;
         let response = self.assess_with(&request, &library).map_err(|status| {
             format!(
                 "the stored request no longer assesses: {}",
@@ -210,19 +226,15 @@ impl ImpactServer {
         let key_chars = item.key.chars().count();
         if !(1..=MAX_BATCH_KEY_CHARS).contains(&key_chars) || item.key.chars().any(char::is_control)
         {
-            return Err(status::invalid_argument(vec![request::Violation {
-                field: "key".into(),
-                description: format!(
-                    "must be 1 to {MAX_BATCH_KEY_CHARS} characters without control characters"
-                ),
-            }]));
+            return Err(status::invalid_field(
+                "key",
+                format!("must be 1 to {MAX_BATCH_KEY_CHARS} characters without control characters"),
+            ));
         }
-        let request = item.request.as_ref().ok_or_else(|| {
-            status::invalid_argument(vec![request::Violation {
-                field: "request".into(),
-                description: "is required".into(),
-            }])
-        })?;
+        let request = item
+            .request
+            .as_ref()
+            .ok_or_else(|| status::invalid_field("request", "is required"))?;
         let mut response = self.assess_and_store(caller, request).await?;
         if item.omit_schedule_periods
             && let Some(loan) = response.loan.as_mut()
@@ -248,32 +260,21 @@ impl ImpactServer {
         use pb::portfolio_item::Item;
         let (request, library) = match item.item {
             None => {
-                return Err(status::invalid_argument(vec![request::Violation {
-                    field: "item".into(),
-                    description: "is required: set assessment or record_id".into(),
-                }]));
+                return Err(status::invalid_field(
+                    "item",
+                    "is required: set assessment or record_id",
+                ));
             }
             Some(Item::Assessment(request)) => (request, None),
             Some(Item::RecordId(id)) => {
                 let record = self.records.readable(caller, &id).await?;
                 if record.seal.kind != RecordKind::Assessment {
-                    return Err(status::invalid_argument(vec![request::Violation {
-                        field: "record_id".into(),
-                        description: "names a monitoring report, not an assessment".into(),
-                    }]));
+                    return Err(status::invalid_field(
+                        "record_id",
+                        "names a monitoring report, not an assessment",
+                    ));
                 }
-                let request = pb::AssessRequest::decode(record.request.as_slice())
-                    .map_err(|_| Status::data_loss("the stored request cannot be decoded"))?;
-                let library = self
-                    .api
-                    .factor_library
-                    .pinned(&record.seal.factor_set)
-                    .ok_or_else(|| {
-                        Status::failed_precondition(format!(
-                            "factor set {} is not loaded on this server",
-                            record.seal.factor_set
-                        ))
-                    })?;
+                let (request, library) = self.api.stored_request(&record)?;
                 (request, Some(library))
             }
         };
@@ -349,19 +350,7 @@ impl ImpactServer {
         subject: &Record,
         previous: Option<&Record>,
     ) -> Result<pb::MonitoringResult, Status> {
-        let plan_request = pb::AssessRequest::decode(subject.request.as_slice()).map_err(|_| {
-            Status::data_loss("the stored plan cannot be decoded; VerifyAssessment says more")
-        })?;
-        let library = self
-            .api
-            .factor_library
-            .pinned(&subject.seal.factor_set)
-            .ok_or_else(|| {
-                Status::failed_precondition(format!(
-                    "the plan was assessed under factor set {}, which this server does not load",
-                    subject.seal.factor_set
-                ))
-            })?;
+        let (plan_request, library) = self.api.stored_request(subject)?;
         let (plan, presenter) = request::to_domain(&plan_request, &self.api.lpr_table, &library)
             .map_err(|_| {
                 Status::failed_precondition("the stored plan is no longer a valid request")
@@ -403,16 +392,15 @@ impl ImpactServer {
 }
 
 fn paging(page_size: u32, page_token: &str) -> Result<(usize, u64), Status> {
-    let violation = |field: &str, description: &str| {
-        status::invalid_argument(vec![request::Violation {
-            field: field.to_owned(),
-            description: description.to_owned(),
-        }])
-    };
     let size = match page_size {
         0 => records::DEFAULT_PAGE_SIZE,
         n if n <= MAX_PAGE_SIZE => n,
-        _ => return Err(violation("page_size", "must be from 0 (default 50) to 200")),
+        _ => {
+            return Err(status::invalid_field(
+                "page_size",
+                "must be from 0 (default 50) to 200",
+            ));
+        }
     };
     let after = if page_token.is_empty() {
         0
@@ -420,7 +408,9 @@ fn paging(page_size: u32, page_token: &str) -> Result<(usize, u64), Status> {
         page_token
             .strip_prefix("after:")
             .and_then(|n| n.parse::<u64>().ok())
-            .ok_or_else(|| violation("page_token", "is not a token this service issued"))?
+            .ok_or_else(|| {
+                status::invalid_field("page_token", "is not a token this service issued")
+            })?
     };
     Ok((size as usize, after))
 }
@@ -524,10 +514,10 @@ impl ImpactService for ImpactServer {
             .owned(&caller, &report.assessment_record_id)
             .await?;
         if subject.seal.kind != RecordKind::Assessment {
-            return Err(status::invalid_argument(vec![request::Violation {
-                field: "assessment_record_id".into(),
-                description: "names a monitoring report; give the assessment it reports on".into(),
-            }]));
+            return Err(status::invalid_field(
+                "assessment_record_id",
+                "names a monitoring report; give the assessment it reports on",
+            ));
         }
         // The result depends on the last report on the plan; the append stores it only if
         // that is still the last one, else the report is evaluated again.
@@ -657,10 +647,10 @@ impl ImpactService for ImpactServer {
         let r = request.get_ref();
         let record = self.records.owned(&caller, &r.record_id).await?;
         if !self.auth.knows_tenant(&r.with_tenant) || r.with_tenant == caller.tenant {
-            return Err(status::invalid_argument(vec![request::Violation {
-                field: "with_tenant".into(),
-                description: format!("{:?} is not another tenant of this service", r.with_tenant),
-            }]));
+            return Err(status::invalid_field(
+                "with_tenant",
+                format!("{:?} is not another tenant of this service", r.with_tenant),
+            ));
         }
         let shared_with = self
             .records

@@ -21,6 +21,14 @@ pub fn invalid_argument(violations: Vec<Violation>) -> Status {
     )
 }
 
+/// INVALID_ARGUMENT for one field.
+pub fn invalid_field(field: &str, description: impl Into<String>) -> Status {
+    invalid_argument(vec![Violation {
+        field: field.to_owned(),
+        description: description.into(),
+    }])
+}
+
 /// A factor the request needs is in neither the chosen set nor the overrides: the request
 /// must name another set or supply the factor, so it is the caller's to fix.
 pub fn assess_failed(error: AssessError) -> Status {

@@ -12,6 +12,7 @@ const PROTOS: &[&str] = &[
     "proto/greenimpact/v1/monitoring.proto",
     "proto/greenimpact/v1/records.proto",
     "proto/greenimpact/v1/portfolio.proto",
+    "proto/greenimpact/v1/views.proto",
     "proto/greenimpact/v1/assessment.proto",
     "proto/greenimpact/v1/impact_service.proto",
 ];

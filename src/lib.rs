@@ -1,7 +1,8 @@
 //! green-impact: values a farm's transition loan in money, on exact decimals.
 //!
 //! `domain` is the pure core; `grpc` adapts it to the wire and runs the server; `json` carries
-//! proto3 JSON for the command line; `metrics` holds the Prometheus metrics and their exporter.
+//! proto3 JSON for the command line; `metrics` holds the Prometheus metrics and their exporter;
+//! `report` renders an assessment as a self-contained HTML page for a credit file.
 
 pub mod domain;
 pub mod grpc;
@@ -9,6 +10,7 @@ pub mod json;
 pub mod loadgen;
 pub mod metrics;
 pub mod records;
+pub mod report;
 pub mod store;
 
 // Generated code: a oneof of two large messages is what the API is.

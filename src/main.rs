@@ -1,5 +1,6 @@
 //! The green-impact command line: `serve` runs the gRPC service; `assess`, `get` and `verify`
-//! talk to a running one, reading and printing proto3 JSON.
+//! talk to a running one, reading and printing proto3 JSON; `report` writes an assessment as a
+//! self-contained HTML page.
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -21,7 +22,8 @@ use green_impact::json;
 use green_impact::metrics::Metrics;
 use green_impact::pb;
 use green_impact::pb::impact_service_client::ImpactServiceClient;
-use green_impact::records::ServiceKey;
+use green_impact::records::{self, ServiceKey};
+use green_impact::report;
 use green_impact::store::Store;
 use green_impact::store::postgres::PostgresStore;
 use green_impact::store::sqlite::SqliteStore;
@@ -64,6 +66,19 @@ enum Command {
     /// when every check passes (3 when one fails).
     Verify {
         record_id: String,
+        #[command(flatten)]
+        client: ClientArgs,
+    },
+    /// Write an assessment as a self-contained HTML page for a credit file (charts inline,
+    /// nothing loaded from the network): a stored record, or a request file assessed (and
+    /// stored) first.
+    Report {
+        /// A stored assessment's record id (rec_ and 32 hex digits), or the path of an
+        /// AssessRequest in proto3 JSON, e.g. examples/leshan-yaqing.json.
+        target: String,
+        /// Where to write the page.
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
         #[command(flatten)]
         client: ClientArgs,
     },
@@ -121,6 +136,10 @@ struct ClientArgs {
     token: Option<String>,
 }
 
+// See Cargo.toml: most of an assessment's work is small allocations.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let runtime = match tokio::runtime::Runtime::new() {
@@ -135,6 +154,11 @@ fn main() -> ExitCode {
         Command::Assess { file, client } => runtime.block_on(assess(&file, &client)),
         Command::Get { record_id, client } => runtime.block_on(get(&record_id, &client)),
         Command::Verify { record_id, client } => runtime.block_on(verify(&record_id, &client)),
+        Command::Report {
+            target,
+            out,
+            client,
+        } => runtime.block_on(write_report(&target, &out, &client)),
     }
 }
 
@@ -352,25 +376,27 @@ fn rpc_failed(status: &tonic::Status) -> ExitCode {
     ExitCode::from(RPC_ERROR)
 }
 
+/// The AssessRequest in a proto3 JSON file; on failure, says why and gives the exit code.
+fn read_request(file: &Path) -> Result<pb::AssessRequest, ExitCode> {
+    let text = std::fs::read_to_string(file).map_err(|error| {
+        eprintln!("error: cannot read {}: {error}", file.display());
+        ExitCode::from(LOCAL_ERROR)
+    })?;
+    json::assess_request_from_json(&text).map_err(|error| {
+        eprintln!(
+            "error: {} is not a valid AssessRequest in proto3 JSON: {error}",
+            file.display()
+        );
+        ExitCode::from(LOCAL_ERROR)
+    })
+}
+
 /// Exit codes: 0 success, 1 the service refused or failed the call, 2 a local problem
 /// (unreadable file, malformed JSON, unreachable service).
 async fn assess(file: &Path, args: &ClientArgs) -> ExitCode {
-    let text = match std::fs::read_to_string(file) {
-        Ok(text) => text,
-        Err(error) => {
-            eprintln!("error: cannot read {}: {error}", file.display());
-            return ExitCode::from(LOCAL_ERROR);
-        }
-    };
-    let request = match json::assess_request_from_json(&text) {
+    let request = match read_request(file) {
         Ok(request) => request,
-        Err(error) => {
-            eprintln!(
-                "error: {} is not a valid AssessRequest in proto3 JSON: {error}",
-                file.display()
-            );
-            return ExitCode::from(LOCAL_ERROR);
-        }
+        Err(code) => return code,
     };
     let mut client = match connect(args).await {
         Ok(client) => client,
@@ -430,4 +456,73 @@ async fn verify(record_id: &str, args: &ClientArgs) -> ExitCode {
         }
         Err(status) => rpc_failed(&status),
     }
+}
+
+/// The request and response a report shows: a stored assessment's, with the record's seal put
+/// back into the response (a stored response is kept without it), or a fresh assessment of
+/// a request file, whose response carries its seal already.
+async fn report_content(
+    target: &str,
+    args: &ClientArgs,
+) -> Result<(pb::AssessRequest, pb::AssessResponse), ExitCode> {
+    if !records::is_record_id(target) {
+        let request = read_request(Path::new(target))?;
+        let mut client = connect(args).await?;
+        let response = client
+            .assess(request.clone())
+            .await
+            .map_err(|status| rpc_failed(&status))?;
+        return Ok((request, response.into_inner()));
+    }
+    let mut client = connect(args).await?;
+    let record = client
+        .get_assessment(pb::GetAssessmentRequest {
+            record_id: target.to_owned(),
+        })
+        .await
+        .map_err(|status| rpc_failed(&status))?
+        .into_inner();
+    let stored = match record.content {
+        Some(pb::stored_record::Content::Assessment(stored)) => stored,
+        Some(pb::stored_record::Content::MonitoringReport(_)) => {
+            eprintln!("error: {target} is a monitoring report, not an assessment");
+            return Err(ExitCode::from(LOCAL_ERROR));
+        }
+        None => {
+            eprintln!("error: the service sent record {target} without its content");
+            return Err(ExitCode::from(RPC_ERROR));
+        }
+    };
+    let (Some(request), Some(mut response)) = (stored.request, stored.response) else {
+        eprintln!("error: the service sent record {target} without its request or response");
+        return Err(ExitCode::from(RPC_ERROR));
+    };
+    response.record = record.seal;
+    Ok((request, response))
+}
+
+/// Exit codes as for `assess`; writing the page is a local problem (2) when it fails.
+async fn write_report(target: &str, out: &Path, args: &ClientArgs) -> ExitCode {
+    let (request, response) = match report_content(target, args).await {
+        Ok(content) => content,
+        Err(code) => return code,
+    };
+    let page = report::render(&request, &response);
+    if let Err(error) = std::fs::write(out, page) {
+        eprintln!("error: cannot write {}: {error}", out.display());
+        // An assessed file is stored all the same: say how to write its page again.
+        if let Some(seal) = &response.record {
+            eprintln!(
+                "the assessment is stored as {0}; `green-impact report {0} --out FILE` writes \
+                 its page",
+                seal.record_id
+            );
+        }
+        return ExitCode::from(LOCAL_ERROR);
+    }
+    match &response.record {
+        Some(seal) => println!("wrote {} (record {})", out.display(), seal.record_id),
+        None => println!("wrote {} (dry run: not stored, no seal)", out.display()),
+    }
+    ExitCode::SUCCESS
 }

@@ -104,6 +104,8 @@ prop_compose! {
             carbon: None,
             kpis: vec![],
             dry_run: false,
+            insurer_exposure: None,
+            eligibility: None,
         }
     }
 }

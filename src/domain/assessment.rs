@@ -13,6 +13,8 @@ use super::carbon::resolve::MissingFactor;
 use super::carbon::{self, CarbonEstimate, CarbonInput};
 use super::economics::ProductOutput;
 use super::economics::{AnnualFigures, NamedAmount, Operations};
+use super::eligibility::{self, EligibilityOutcome, Facts, RuleSet};
+use super::insurer::{self, InsurerInput, InsurerView};
 use super::loan::{self, LoanTerms, LoanYear, Schedule};
 use super::lpr::{LprFixing, LprTable, LprTenor};
 use super::mass_balance::{self, Amendment, MassBalance, MassBalanceInput};
@@ -63,6 +65,10 @@ pub struct AssessmentInput {
     pub carbon: Option<CarbonInput>,
     /// Sustainability-linked terms, checked by later monitoring reports.
     pub kpis: Vec<Kpi>,
+    /// The site's exposure before and after, for the insurer's view.
+    pub insurer: Option<InsurerInput>,
+    /// The rule set to check the project against, for the exchange's view.
+    pub eligibility: Option<Arc<RuleSet>>,
 }
 
 /// Why an assessment could not be made: a gap in the chosen factor set that the request
@@ -116,6 +122,8 @@ pub struct Assessment {
     pub irr: Option<Decimal>,
     pub mass_balance: MassBalance,
     pub carbon: Option<(CarbonEstimate, LoanAttribution)>,
+    pub insurer: Option<InsurerView>,
+    pub eligibility: Option<EligibilityOutcome>,
     pub warnings: Vec<Warning>,
 }
 
@@ -200,6 +208,18 @@ pub fn assess(input: &AssessmentInput, lpr_table: &LprTable) -> Result<Assessmen
         }
     };
 
+    let insurer = input.insurer.as_ref().map(insurer::view);
+    let eligibility = input.eligibility.as_ref().map(|rule_set| {
+        let facts = Facts {
+            annual: &annual,
+            mass_balance: &mass_balance,
+            minimum_dscr: min_dscr.map(|(dscr, _)| dscr),
+            carbon: carbon.as_ref().map(|(estimate, _)| estimate),
+            insurer: insurer.as_ref(),
+        };
+        eligibility::evaluate(rule_set, &facts)
+    });
+
     Ok(Assessment {
         schedule,
         annual,
@@ -214,6 +234,8 @@ pub fn assess(input: &AssessmentInput, lpr_table: &LprTable) -> Result<Assessmen
         irr,
         mass_balance,
         carbon,
+        insurer,
+        eligibility,
         warnings,
     })
 }

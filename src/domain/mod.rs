@@ -6,6 +6,8 @@ pub mod calendar;
 pub mod carbon;
 pub mod decimal_text;
 pub mod economics;
+pub mod eligibility;
+pub mod insurer;
 pub mod limits;
 pub mod loan;
 pub mod lpr;
@@ -19,8 +21,11 @@ use std::fmt;
 
 /// Version of the method (economics and carbon); bumped whenever a figure for the same input
 /// may change. 1.1.0 added the carbon estimate and the mass balance; the economic figures of
-/// 1.0.0 are unchanged.
-pub const METHODOLOGY_VERSION: &str = "green-impact/1.1.0";
+/// 1.0.0 are unchanged. 1.2.0 finds the IRR by Brent's method instead of bisection: the
+/// unrounded rate may move within the same 1e-9 tolerance, so a shown IRR can differ in its
+/// last place when it lies on a rounding boundary; it also adds the insurer and eligibility
+/// views, present only when asked for.
+pub const METHODOLOGY_VERSION: &str = "green-impact/1.2.0";
 
 /// A failure of the calculation itself. Request limits are set so that none can occur for a
 /// valid request; if one does, it is reported rather than panicking.

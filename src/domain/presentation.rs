@@ -4,6 +4,8 @@
 
 use rust_decimal::{Decimal, RoundingStrategy};
 
+use super::decimal_text::to_text;
+
 pub const DEFAULT_MONEY_DP: u32 = 2;
 pub const DEFAULT_RATIO_DP: u32 = 4;
 pub const MAX_MONEY_DP: u32 = 4;
@@ -78,15 +80,15 @@ impl Presenter {
     }
 
     pub fn money(&self, value: Decimal) -> String {
-        self.round(value, self.money_dp).to_string()
+        to_text(self.round(value, self.money_dp))
     }
 
     pub fn ratio(&self, value: Decimal) -> String {
-        self.round(value, self.ratio_dp).to_string()
+        to_text(self.round(value, self.ratio_dp))
     }
 
     pub fn emissions(&self, value: Decimal) -> String {
-        self.round(value, self.emissions_dp).to_string()
+        to_text(self.round(value, self.emissions_dp))
     }
 
     /// Rounds `parts` so that they sum exactly to `total` (already rounded to `dp`).
@@ -207,7 +209,8 @@ fn fixed(mut value: Decimal, dp: u32) -> Decimal {
 
 /// Exact values written without trailing zeros (quantities, echoed rates).
 pub fn exact(value: Decimal) -> String {
-    fixed(value.normalize(), value.normalize().scale()).to_string()
+    let normal = value.normalize();
+    to_text(fixed(normal, normal.scale()))
 }
 
 #[cfg(test)]

@@ -23,6 +23,7 @@ use crate::store::LastReport;
 use super::auth::{self, Auth};
 use super::monitoring as grpc_monitoring;
 use super::records::{self, MAX_PAGE_SIZE, RecordBook, Submission};
+use super::response::Detail;
 use super::{factor_sets, portfolio, request, response, status};
 
 #[derive(Clone)]
@@ -39,16 +40,17 @@ impl ImpactApi {
         }
     }
 
-    /// The whole assessment, synchronous: it is microseconds of CPU, so it runs inline on the
-    /// request's task rather than hopping to a blocking pool.
+    /// The whole assessment: validate, compute, present. Synchronous and pure: tens of
+    /// microseconds of CPU, so the server runs it inline (see `assess_and_store`).
     pub fn assess(&self, request: &pb::AssessRequest) -> Result<pb::AssessResponse, Status> {
-        self.assess_with(request, &self.factor_library)
+        self.assess_with(request, &self.factor_library, Detail::FULL)
     }
 
     fn assess_with(
         &self,
         request: &pb::AssessRequest,
         factor_library: &FactorLibrary,
+        detail: Detail,
     ) -> Result<pb::AssessResponse, Status> {
         let (input, presenter) = request::to_domain(request, &self.lpr_table, factor_library)
             .map_err(status::invalid_argument)?;
@@ -59,6 +61,7 @@ impl ImpactApi {
             &assessment,
             &presenter,
             &self.lpr_table,
+            detail,
         ))
     }
 
@@ -92,18 +95,29 @@ impl ImpactApi {
         let (request, library) = self
             .stored_request(record)
             .map_err(|status| status.message().to_owned())?;
-        let response = self.assess_with(&request, &library).map_err(|status| {
-            format!(
-                "the stored request no longer assesses: {}",
-                status.message()
-            )
-        })?;
+        let response = self
+            .assess_with(&request, &library, Detail::FULL)
+            .map_err(|status| {
+                format!(
+                    "the stored request no longer assesses: {}",
+                    status.message()
+                )
+            })?;
         Ok(response.encode_to_vec())
     }
 }
 
 /// Results a batch stream may hold ready before the client reads them.
 const BATCH_WINDOW: usize = 16;
+/// Items of one batch stream under way at once, so that the runtime's workers all have one to
+/// assess while a stored item waits for its commit.
+const BATCH_PARALLEL: usize = 8;
+
+/// A batch item read and being assessed, or the error that broke the item stream.
+enum Pending {
+    Item(tokio::task::JoinHandle<(String, Result<Computed, Status>)>),
+    Failed(Status),
+}
 const MAX_BATCH_KEY_CHARS: usize = 128;
 /// Item errors a portfolio summary lists; the rest are only counted.
 const MAX_LISTED_ITEM_ERRORS: usize = 1000;
@@ -127,6 +141,33 @@ fn item_error(status: &Status) -> pb::ItemError {
             })
             .unwrap_or_default(),
     }
+}
+
+/// A batch item's request and what its answer should hold, once its key is checked.
+fn batch_request(item: &mut pb::AssessBatchItem) -> Result<(pb::AssessRequest, Detail), Status> {
+    let key_chars = item.key.chars().count();
+    if !(1..=MAX_BATCH_KEY_CHARS).contains(&key_chars) || item.key.chars().any(char::is_control) {
+        return Err(status::invalid_field(
+            "key",
+            format!("must be 1 to {MAX_BATCH_KEY_CHARS} characters without control characters"),
+        ));
+    }
+    let request = item
+        .request
+        .take()
+        .ok_or_else(|| status::invalid_field("request", "is required"))?;
+    let detail = Detail {
+        schedule_periods: !item.omit_schedule_periods,
+        carbon_trace: !item.omit_carbon_trace,
+    };
+    Ok((request, detail))
+}
+
+/// An assessment computed and not yet stored, with what its answer should hold.
+struct Computed {
+    request: pb::AssessRequest,
+    response: pb::AssessResponse,
+    detail: Detail,
 }
 
 /// How often a monitoring report is re-evaluated when other reports on its plan are stored
@@ -157,52 +198,115 @@ impl ImpactServer {
     async fn assess_and_store(
         &self,
         caller: &auth::Caller,
-        request: &pb::AssessRequest,
+        request: pb::AssessRequest,
+        detail: Detail,
     ) -> Result<pb::AssessResponse, Status> {
-        // The computation runs on the blocking pool: an async worker kept busy by it would
-        // let calls pile up unpolled in the runtime's queue, where the concurrency limit
-        // cannot see (and shed) them, and health checks would wait behind it.
-        let api = self.api.clone();
-        let owned = request.clone();
-        let mut response = tokio::task::spawn_blocking(move || api.assess(&owned))
+        let computed = self.compute(request, detail).await?;
+        self.store(caller, computed).await
+    }
+
+    /// The assessment alone. A stored record always holds the full response, so `detail`
+    /// saves work only on a dry run; `store` trims a stored one.
+    async fn compute(
+        &self,
+        request: pb::AssessRequest,
+        detail: Detail,
+    ) -> Result<Computed, Status> {
+        // The computation runs inline: a hop to the blocking pool cost more than the whole
+        // assessment (README "Speed"). Yielding once first lets the calls that arrived while
+        // the workers were busy reach the concurrency limit, which admits or sheds them,
+        // before this one takes the worker for its computation.
+        tokio::task::yield_now().await;
+        let full_if_stored = if request.dry_run {
+            detail
+        } else {
+            Detail::FULL
+        };
+        let response = self
+            .api
+            .assess_with(&request, &self.api.factor_library, full_if_stored)?;
+        Ok(Computed {
+            request,
+            response,
+            detail,
+        })
+    }
+
+    /// Appends a computed assessment to the caller's chain (unless it is a dry run) and
+    /// returns it sealed, less what its `detail` leaves out.
+    async fn store(
+        &self,
+        caller: &auth::Caller,
+        computed: Computed,
+    ) -> Result<pb::AssessResponse, Status> {
+        let Computed {
+            request,
+            mut response,
+            detail,
+        } = computed;
+        if request.dry_run {
+            return Ok(response);
+        }
+        let seal = self
+            .records
+            .append(
+                Submission {
+                    kind: RecordKind::Assessment,
+                    tenant: caller.tenant.clone(),
+                    methodology_version: response.methodology_version.clone(),
+                    factor_set: response.factor_set.clone(),
+                    subject_record_id: String::new(),
+                    borrower_id: request.borrower_id.clone(),
+                    project_id: request.project_id.clone(),
+                    request: request.encode_to_vec(),
+                    response: response.encode_to_vec(),
+                },
+                None,
+            )
             .await
             .map_err(|e| {
-                tracing::error!(error = %e, "assessment task failed");
-                Status::internal("the assessment task failed")
-            })??;
-        if !request.dry_run {
-            let seal = self
-                .records
-                .append(
-                    Submission {
-                        kind: RecordKind::Assessment,
-                        tenant: caller.tenant.clone(),
-                        methodology_version: response.methodology_version.clone(),
-                        factor_set: response.factor_set.clone(),
-                        subject_record_id: String::new(),
-                        borrower_id: request.borrower_id.clone(),
-                        project_id: request.project_id.clone(),
-                        request: request.encode_to_vec(),
-                        response: response.encode_to_vec(),
-                    },
-                    None,
-                )
-                .await
-                .map_err(|e| {
-                    e.unwrap_or_else(|| Status::internal("conflict without a precondition"))
-                })?;
-            response.record = Some(records::seal_message(&seal));
+                e.unwrap_or_else(|| Status::internal("conflict without a precondition"))
+            })?;
+        response.record = Some(records::seal_message(&seal));
+        if !detail.schedule_periods
+            && let Some(loan) = response.loan.as_mut()
+        {
+            loan.periods.clear();
+        }
+        if !detail.carbon_trace
+            && let Some(carbon) = response.carbon.as_mut()
+        {
+            carbon.trace.clear();
+            carbon.factors_used.clear();
         }
         Ok(response)
     }
 
-    async fn batch_item(
+    /// A batch item checked and assessed, not yet stored: items are assessed side by side
+    /// but stored in item order, so a batch's records follow one another in the chain.
+    async fn batch_compute(
+        &self,
+        mut item: pb::AssessBatchItem,
+    ) -> (String, Result<Computed, Status>) {
+        let computed = match batch_request(&mut item) {
+            Ok((request, detail)) => self.compute(request, detail).await,
+            Err(status) => Err(status),
+        };
+        (item.key, computed)
+    }
+
+    async fn batch_store(
         &self,
         caller: &auth::Caller,
-        item: pb::AssessBatchItem,
+        key: String,
+        computed: Result<Computed, Status>,
     ) -> pb::AssessBatchResult {
         use pb::assess_batch_result::Outcome;
-        let outcome = match self.batch_response(caller, &item).await {
+        let answer = match computed {
+            Ok(computed) => self.store(caller, computed).await,
+            Err(status) => Err(status),
+        };
+        let outcome = match answer {
             Ok(response) => {
                 self.batch_ok.inc();
                 Outcome::Response(response)
@@ -213,41 +317,9 @@ impl ImpactServer {
             }
         };
         pb::AssessBatchResult {
-            key: item.key,
+            key,
             outcome: Some(outcome),
         }
-    }
-
-    async fn batch_response(
-        &self,
-        caller: &auth::Caller,
-        item: &pb::AssessBatchItem,
-    ) -> Result<pb::AssessResponse, Status> {
-        let key_chars = item.key.chars().count();
-        if !(1..=MAX_BATCH_KEY_CHARS).contains(&key_chars) || item.key.chars().any(char::is_control)
-        {
-            return Err(status::invalid_field(
-                "key",
-                format!("must be 1 to {MAX_BATCH_KEY_CHARS} characters without control characters"),
-            ));
-        }
-        let request = item
-            .request
-            .as_ref()
-            .ok_or_else(|| status::invalid_field("request", "is required"))?;
-        let mut response = self.assess_and_store(caller, request).await?;
-        if item.omit_schedule_periods
-            && let Some(loan) = response.loan.as_mut()
-        {
-            loan.periods.clear();
-        }
-        if item.omit_carbon_trace
-            && let Some(carbon) = response.carbon.as_mut()
-        {
-            carbon.trace.clear();
-            carbon.factors_used.clear();
-        }
-        Ok(response)
     }
 
     /// One loan of a portfolio: an assessment computed now (not stored), or a stored one of
@@ -422,7 +494,7 @@ impl ImpactService for ImpactServer {
         request: Request<pb::AssessRequest>,
     ) -> Result<Response<pb::AssessResponse>, Status> {
         let caller = auth::caller(&request)?;
-        self.assess_and_store(&caller, &request.into_inner())
+        self.assess_and_store(&caller, request.into_inner(), Detail::FULL)
             .await
             .map(Response::new)
     }
@@ -437,21 +509,45 @@ impl ImpactService for ImpactServer {
         let mut items = request.into_inner();
         let (results, receiver) = tokio::sync::mpsc::channel(BATCH_WINDOW);
         let server = self.clone();
+        // The reader starts each item's assessment as a task and queues its handle; the writer
+        // stores and answers them in item order. At most BATCH_PARALLEL items are under way and
+        // BATCH_WINDOW answers wait to be read: a client that stops reading results stops the
+        // server reading items, so memory stays bounded.
+        let (pending, mut in_order) = tokio::sync::mpsc::channel::<Pending>(BATCH_PARALLEL);
+        let reader = server.clone();
         tokio::spawn(async move {
-            // One item at a time, each answered before the next is read: a client that stops
-            // reading results stops the server reading items, so memory stays bounded.
             loop {
-                let item = match items.message().await {
-                    Ok(Some(item)) => item,
-                    Ok(None) => return,
-                    Err(status) => {
-                        let _ = results.send(Err(status)).await;
-                        return;
+                let next = match items.message().await {
+                    Ok(Some(item)) => {
+                        let server = reader.clone();
+                        Pending::Item(tokio::spawn(
+                            async move { server.batch_compute(item).await },
+                        ))
                     }
+                    Ok(None) => return,
+                    Err(status) => Pending::Failed(status),
                 };
-                let result = server.batch_item(&caller, item).await;
-                if results.send(Ok(result)).await.is_err() {
-                    return; // the client went away
+                let failed = matches!(next, Pending::Failed(_));
+                if pending.send(next).await.is_err() || failed {
+                    return; // the client went away, or its stream broke
+                }
+            }
+        });
+        tokio::spawn(async move {
+            while let Some(next) = in_order.recv().await {
+                let answer = match next {
+                    Pending::Item(task) => match task.await {
+                        Ok((key, computed)) => Ok(server.batch_store(&caller, key, computed).await),
+                        Err(e) => {
+                            tracing::error!(error = %e, "a batch item's task failed");
+                            Err(Status::internal("a batch item's assessment failed"))
+                        }
+                    },
+                    Pending::Failed(status) => Err(status),
+                };
+                let last = answer.is_err();
+                if results.send(answer).await.is_err() || last {
+                    return;
                 }
             }
         });

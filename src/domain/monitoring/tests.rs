@@ -70,6 +70,8 @@ fn seed_plan() -> AssessmentInput {
         factor_set: Arc::new(FactorSet::built_in()),
         carbon: None,
         kpis: vec![],
+        insurer: None,
+        eligibility: None,
     }
 }
 

@@ -2,6 +2,8 @@
 //! with its field path, and only a fully valid request reaches the domain.
 
 mod carbon;
+mod eligibility;
+mod insurer;
 mod kpi;
 mod monitoring;
 
@@ -326,6 +328,8 @@ pub fn to_domain(
     });
     let carbon = carbon::carbon(&mut check, request.carbon.as_ref(), factor_library);
     let kpis = kpi::kpis(&mut check, &request.kpis, request.carbon.is_some());
+    let insurer = insurer::insurer_exposure(&mut check, request.insurer_exposure.as_ref());
+    let eligibility = eligibility::eligibility(&mut check, request.eligibility.as_ref());
     match (
         loan,
         operations,
@@ -334,6 +338,8 @@ pub fn to_domain(
         mass_balance,
         carbon,
         kpis,
+        insurer,
+        eligibility,
     ) {
         (
             Some((loan, rate_source)),
@@ -343,6 +349,8 @@ pub fn to_domain(
             Some((Some(amendments), Some(composting_dry_matter_loss_fraction))),
             Some((factor_set, carbon)),
             Some(kpis),
+            Some(insurer),
+            Some(eligibility),
         ) if check.violations.is_empty() => Ok((
             AssessmentInput {
                 loan,
@@ -354,6 +362,8 @@ pub fn to_domain(
                 factor_set,
                 carbon,
                 kpis,
+                insurer,
+                eligibility,
             },
             presenter,
         )),

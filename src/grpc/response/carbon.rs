@@ -16,18 +16,19 @@ use crate::domain::carbon::trace::{InputOrigin, TraceStep};
 use crate::domain::carbon::{
     BOUNDS_MEANING, CarbonEstimate, EmissionLine, EmissionSource, FRAMEWORK, LineGas,
 };
+use crate::domain::decimal_text::to_text;
 use crate::domain::mass_balance::MassBalance;
 use crate::domain::presentation::{Presenter, ShownBounds, exact};
 use crate::pb;
 
-use super::text;
+use super::{Detail, text};
 
 fn ends(b: &Bounds) -> ShownBounds {
     [b.low, b.central, b.high]
 }
 
 fn message(shown: ShownBounds) -> Option<pb::Bounds> {
-    let [low, central, high] = shown.map(|v| text(v.to_string()));
+    let [low, central, high] = shown.map(|v| text(to_text(v)));
     Some(pb::Bounds { low, central, high })
 }
 
@@ -70,6 +71,7 @@ pub(super) fn carbon_result(
     estimate: &CarbonEstimate,
     attribution: &LoanAttribution,
     presenter: &Presenter,
+    detail: Detail,
 ) -> pb::CarbonResult {
     let at = Allocator { presenter };
     // Top down: total -> (emission reduction, avoided) -> (manure management, -energy) -> gases.
@@ -162,8 +164,14 @@ pub(super) fn carbon_result(
             total_tco2e_per_year: message(total),
         }),
         attribution: Some(loan_attribution(&at, attribution, presenter)),
-        factors_used: estimate.factors_used.iter().map(factor_use).collect(),
-        trace: estimate.trace.iter().map(trace_step).collect(),
+        factors_used: (estimate.factors_used.iter())
+            .filter(|_| detail.carbon_trace)
+            .map(factor_use)
+            .collect(),
+        trace: (estimate.trace.iter())
+            .filter(|_| detail.carbon_trace)
+            .map(trace_step)
+            .collect(),
     }
 }
 
@@ -236,10 +244,19 @@ fn loan_attribution(
 }
 
 fn exact_bounds(b: &Bounds) -> Option<pb::Bounds> {
+    // Most trace values are exact (low = central = high): written once, copied twice.
+    let central = exact(b.central);
+    let written = |end: Decimal| {
+        if end == b.central {
+            central.clone()
+        } else {
+            exact(end)
+        }
+    };
     Some(pb::Bounds {
-        low: text(exact(b.low)),
-        central: text(exact(b.central)),
-        high: text(exact(b.high)),
+        low: text(written(b.low)),
+        high: text(written(b.high)),
+        central: text(central),
     })
 }
 

@@ -2,12 +2,14 @@
 //! goes through the request's Presenter, and parts shown with totals are allocated to sum.
 
 mod carbon;
+mod views;
 
 use rust_decimal::Decimal;
 
 use crate::domain::assessment::{
     Assessment, AssessmentInput, BREAK_EVEN_CONDITION, CashFlowBasis, RateSource,
 };
+use crate::domain::decimal_text::to_text;
 use crate::domain::economics::{AnnualFigures, FertilizerValueKind, TONNE_BASES, TonneBasis};
 use crate::domain::loan::SCHEDULE_CONVENTION;
 use crate::domain::lpr::{LprTable, LprTenor};
@@ -25,12 +27,29 @@ pub(super) fn text(value: String) -> Option<pb::Decimal> {
     Some(pb::Decimal { value })
 }
 
+/// What a response holds beyond its figures. A batch item may leave out the schedule's rows
+/// and the carbon trace (with the factors it used): most of a response's bytes, and most of
+/// the work of presenting it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Detail {
+    pub schedule_periods: bool,
+    pub carbon_trace: bool,
+}
+
+impl Detail {
+    pub const FULL: Detail = Detail {
+        schedule_periods: true,
+        carbon_trace: true,
+    };
+}
+
 pub fn build(
     request: &pb::AssessRequest,
     input: &AssessmentInput,
     assessment: &Assessment,
     presenter: &Presenter,
     lpr_table: &LprTable,
+    detail: Detail,
 ) -> pb::AssessResponse {
     let cash_flow = annual_cash_flow(input, &assessment.annual, presenter);
     pb::AssessResponse {
@@ -47,7 +66,9 @@ pub fn build(
         borrower_id: request.borrower_id.clone(),
         project_id: request.project_id.clone(),
         stated_assumptions: request.stated_assumptions.clone(),
-        loan: Some(loan_schedule(input, assessment, presenter, lpr_table)),
+        loan: Some(loan_schedule(
+            input, assessment, presenter, lpr_table, detail,
+        )),
         cost_to_revenue: Some(cost_to_revenue(
             input,
             &assessment.annual,
@@ -60,11 +81,12 @@ pub fn build(
         warnings: assessment.warnings.iter().map(warning).collect(),
         factor_set: input.factor_set.name(),
         mass_balance: Some(carbon::mass_balance(&assessment.mass_balance, presenter)),
-        carbon: assessment
-            .carbon
-            .as_ref()
-            .map(|(estimate, attribution)| carbon::carbon_result(estimate, attribution, presenter)),
+        carbon: assessment.carbon.as_ref().map(|(estimate, attribution)| {
+            carbon::carbon_result(estimate, attribution, presenter, detail)
+        }),
         record: None,
+        insurer_view: assessment.insurer.as_ref().map(views::insurer_view),
+        eligibility: assessment.eligibility.as_ref().map(views::eligibility),
     }
 }
 
@@ -103,8 +125,9 @@ fn loan_schedule(
     assessment: &Assessment,
     presenter: &Presenter,
     lpr_table: &LprTable,
+    detail: Detail,
 ) -> pb::LoanSchedule {
-    let fen = |d: Decimal| text(presenter.round(d, FEN_DP).to_string());
+    let fen = |d: Decimal| text(to_text(presenter.round(d, FEN_DP)));
     let schedule = &assessment.schedule;
     let rate_source = match &input.rate_source {
         RateSource::Fixed => pb::loan_schedule::RateSource::Fixed(pb::FixedRateSource {}),
@@ -132,6 +155,7 @@ fn loan_schedule(
         periods: schedule
             .periods
             .iter()
+            .filter(|_| detail.schedule_periods)
             .map(|p| pb::SchedulePeriod {
                 number: p.number,
                 due_date: p.due_date.to_string(),
@@ -212,30 +236,30 @@ fn annual_cash_flow(
     };
     let exact_parts: Vec<Decimal> = lines.iter().map(|line| line.2).collect();
     let shown = presenter.allocate(&exact_parts, project_only_shown, dp);
-    let fertilizer_income = shown[0].to_string();
+    let fertilizer_income = to_text(shown[0]);
     let mut message_lines: Vec<pb::CashFlowLine> = lines
         .into_iter()
         .zip(shown)
         .map(|((kind, name, _), amount)| pb::CashFlowLine {
             kind: kind as i32,
             name,
-            cny_per_year: text(amount.to_string()),
+            cny_per_year: text(to_text(amount)),
         })
         .collect();
     message_lines.push(pb::CashFlowLine {
         kind: pb::CashFlowLineKind::AvoidedBaselineCost as i32,
         name: "baseline treatment cost avoided".to_owned(),
-        cny_per_year: text(avoided_shown.to_string()),
+        cny_per_year: text(to_text(avoided_shown)),
     });
     PresentedCashFlow {
         message: pb::AnnualCashFlow {
             basis: cash_flow_basis(input.appraisal.cash_flow_basis),
             lines: message_lines,
-            project_only_cny_per_year: text(project_only_shown.to_string()),
-            incremental_cny_per_year: text((project_only_shown + avoided_shown).to_string()),
+            project_only_cny_per_year: text(to_text(project_only_shown)),
+            incremental_cny_per_year: text(to_text(project_only_shown + avoided_shown)),
         },
         fertilizer_income,
-        avoided_baseline_cost: avoided_shown.to_string(),
+        avoided_baseline_cost: to_text(avoided_shown),
     }
 }
 
@@ -306,7 +330,7 @@ fn per_tonne_figures(
                 item: item as i32,
                 kind: kind as i32,
                 basis: tonne_basis(basis) as i32,
-                cny_per_t: text(value.to_string()),
+                cny_per_t: text(to_text(value)),
             });
         }
     }
@@ -343,7 +367,7 @@ fn debt_service_cover(
                 loan_year: y.loan_year,
                 months: y.months,
                 cash_flow_available_cny: money(y.cash_flow_available_cny),
-                debt_service_cny: text(presenter.round(y.debt_service_cny, FEN_DP).to_string()),
+                debt_service_cny: text(to_text(presenter.round(y.debt_service_cny, FEN_DP))),
                 dscr: y.dscr.and_then(ratio),
             })
             .collect(),

@@ -1,0 +1,101 @@
+//! Criterion micro-benchmarks of one assessment's parts, on the seed case: validation, the
+//! domain core (schedule, IRR, carbon), presentation and the protobuf encoding. Run with
+//! `cargo bench --bench domain`; README "Speed" says what the figures mean.
+
+use std::hint::black_box;
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use prost::Message;
+
+use green_impact::domain::assessment::assess;
+use green_impact::domain::carbon::factor_set::FactorLibrary;
+use green_impact::domain::lpr::LprTable;
+use green_impact::domain::{loan, returns};
+use green_impact::grpc::response::Detail;
+use green_impact::grpc::service::ImpactApi;
+use green_impact::grpc::{request, response};
+use green_impact::pb;
+
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
+fn seed() -> pb::AssessRequest {
+    let mut request = green_impact::json::assess_request_from_json(include_str!(
+        "../examples/leshan-yaqing.json"
+    ))
+    .expect("the seed example parses");
+    request.dry_run = true;
+    request
+}
+
+fn benches(c: &mut Criterion) {
+    let lpr = LprTable::embedded();
+    let library = FactorLibrary::built_in();
+    let api = ImpactApi::new(LprTable::embedded(), FactorLibrary::built_in());
+    let with_carbon = seed();
+    let mut without_carbon = seed();
+    without_carbon.carbon = None;
+
+    c.bench_function("assess/seed (validate, compute, present)", |b| {
+        b.iter(|| api.assess(black_box(&with_carbon)).unwrap())
+    });
+    c.bench_function("assess/seed without carbon", |b| {
+        b.iter(|| api.assess(black_box(&without_carbon)).unwrap())
+    });
+
+    let (input, presenter) = request::to_domain(&with_carbon, &lpr, &library).unwrap();
+    c.bench_function("validate/seed", |b| {
+        b.iter(|| request::to_domain(black_box(&with_carbon), &lpr, &library).unwrap())
+    });
+    c.bench_function("compute/seed (domain core)", |b| {
+        b.iter(|| assess(black_box(&input), &lpr).unwrap())
+    });
+    c.bench_function("compute/loan schedule", |b| {
+        b.iter(|| loan::schedule(black_box(&input.loan)).unwrap())
+    });
+    let assessment = assess(&input, &lpr).unwrap();
+    let flows = returns_flows(&assessment, input.appraisal.project_life_years);
+    c.bench_function("compute/irr", |b| {
+        b.iter(|| returns::irr(black_box(&flows)).unwrap())
+    });
+    c.bench_function("present/seed", |b| {
+        b.iter(|| {
+            response::build(
+                &with_carbon,
+                &input,
+                black_box(&assessment),
+                &presenter,
+                &lpr,
+                Detail::FULL,
+            )
+        })
+    });
+    let answer = response::build(
+        &with_carbon,
+        &input,
+        &assessment,
+        &presenter,
+        &lpr,
+        Detail::FULL,
+    );
+    c.bench_function("encode/seed response", |b| {
+        b.iter(|| black_box(&answer).encode_to_vec())
+    });
+    let bytes = answer.encode_to_vec();
+    c.bench_function("decode/seed response", |b| {
+        b.iter(|| pb::AssessResponse::decode(black_box(bytes.as_slice())).unwrap())
+    });
+}
+
+/// The seed's appraisal cash flows: the net investment at year 0, then the annual cash flow.
+fn returns_flows(
+    assessment: &green_impact::domain::assessment::Assessment,
+    years: u32,
+) -> Vec<rust_decimal::Decimal> {
+    std::iter::once(-assessment.net_investment_cny)
+        .chain((0..years).map(|_| assessment.annual_cash_flow_cny))
+        .collect()
+}
+
+criterion_group!(domain, benches);
+criterion_main!(domain);

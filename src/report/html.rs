@@ -1,0 +1,203 @@
+//! HTML pieces. Every text that reaches the page passes through `escape` (borrower ids,
+//! line names, warnings and stated assumptions are the requester's own text), and every
+//! figure is printed as the response's decimal text, hooked by its proto path so a test (or
+//! an auditor's script) can read it back and compare it with the response.
+
+use crate::pb;
+
+use super::labels::Label;
+
+/// Text made safe for element content and double- or single-quoted attribute values.
+pub fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// What stands where the response has no figure: absent is a statement, not a zero.
+pub const ABSENT: &str = r#"<span class="absent">—</span>"#;
+
+/// A figure of the response, verbatim, hooked by its path in the response's proto3 JSON
+/// (field names as in the .proto, `[i]` for list items; the path of a Decimal names the
+/// message, whose `value` is the text).
+pub fn figure(path: &str, text: &str) -> String {
+    format!(
+        r#"<span class="fig" data-figure="{}">{}</span>"#,
+        escape(path),
+        escape(text)
+    )
+}
+
+/// A Decimal of the response, or the absent mark.
+pub fn decimal(path: &str, value: &Option<pb::Decimal>) -> String {
+    match value {
+        Some(d) => figure(path, &d.value),
+        None => ABSENT.to_owned(),
+    }
+}
+
+/// A figure of the request (the loan's terms are not echoed in the response), hooked by its
+/// path in the request's proto3 JSON.
+pub fn request_figure(path: &str, text: &str) -> String {
+    format!(
+        r#"<span class="fig" data-request="{}">{}</span>"#,
+        escape(path),
+        escape(text)
+    )
+}
+
+/// A Decimal of the request, or the absent mark.
+pub fn request_decimal(path: &str, value: &Option<pb::Decimal>) -> String {
+    match value {
+        Some(d) => request_figure(path, &d.value),
+        None => ABSENT.to_owned(),
+    }
+}
+
+/// Low, central and high of a Bounds message as three cells.
+pub fn bounds_cells(path: &str, bounds: &Option<pb::Bounds>) -> [String; 3] {
+    let Some(b) = bounds else {
+        return [ABSENT.to_owned(), ABSENT.to_owned(), ABSENT.to_owned()];
+    };
+    [
+        decimal(&format!("{path}.low"), &b.low),
+        decimal(&format!("{path}.central"), &b.central),
+        decimal(&format!("{path}.high"), &b.high),
+    ]
+}
+
+/// Low / central / high in one cell, central first since it is the figure a reader quotes.
+pub fn bounds_inline(path: &str, bounds: &Option<pb::Bounds>) -> String {
+    let [low, central, high] = bounds_cells(path, bounds);
+    format!(
+        r#"<strong>{central}</strong> <span class="range">({} {low} – {} {high})</span>"#,
+        escape(super::labels::LOW.en),
+        escape(super::labels::HIGH.en)
+    )
+}
+
+/// Small print beside a figure: a unit, a kind, a method in words.
+pub fn note(text: &str) -> String {
+    format!(r#"<span class="note">{}</span>"#, escape(text))
+}
+
+pub fn heading(number: u32, label: Label) -> String {
+    format!(
+        r#"<h2><span class="num">{number}</span> {}</h2>"#,
+        label.html()
+    )
+}
+
+/// A two-column table of labelled values; the values are HTML already.
+pub fn key_values(rows: &[(Label, String)]) -> String {
+    let mut html = String::from(r#"<table class="kv"><tbody>"#);
+    for (label, value) in rows {
+        html.push_str(&format!(
+            "<tr><th>{}</th><td>{value}</td></tr>",
+            label.html()
+        ));
+    }
+    html.push_str("</tbody></table>");
+    html
+}
+
+/// A table with a header row; cells are HTML already. `numeric` marks the columns whose
+/// figures line up on the right.
+pub struct Table {
+    html: String,
+    numeric: Vec<bool>,
+}
+
+impl Table {
+    pub fn new(class: &str, headers: &[Label], numeric: &[bool]) -> Table {
+        let mut html = format!(r#"<table class="{}"><thead><tr>"#, escape(class));
+        for (header, &right) in headers.iter().zip(numeric) {
+            html.push_str(&format!("<th{}>{}</th>", align(right), header.html()));
+        }
+        html.push_str("</tr></thead><tbody>");
+        Table {
+            html,
+            numeric: numeric.to_vec(),
+        }
+    }
+
+    pub fn row(&mut self, cells: &[String]) {
+        self.row_with_class("", cells);
+    }
+
+    /// A row set apart, e.g. a total.
+    pub fn row_with_class(&mut self, class: &str, cells: &[String]) {
+        if class.is_empty() {
+            self.html.push_str("<tr>");
+        } else {
+            self.html
+                .push_str(&format!(r#"<tr class="{}">"#, escape(class)));
+        }
+        for (i, cell) in cells.iter().enumerate() {
+            let right = self.numeric.get(i).copied().unwrap_or(false);
+            self.html
+                .push_str(&format!("<td{}>{cell}</td>", align(right)));
+        }
+        self.html.push_str("</tr>");
+    }
+
+    pub fn finish(mut self) -> String {
+        self.html.push_str("</tbody></table>");
+        self.html
+    }
+}
+
+fn align(right: bool) -> &'static str {
+    if right { r#" class="n""# } else { "" }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn markup_and_quotes_are_escaped() {
+        assert_eq!(
+            escape(r#"<script>alert("x&y")</script> it's"#),
+            "&lt;script&gt;alert(&quot;x&amp;y&quot;)&lt;/script&gt; it&#39;s"
+        );
+        assert_eq!(escape("乐山雅青 ok"), "乐山雅青 ok");
+    }
+
+    #[test]
+    fn a_figure_is_verbatim_and_hooked_by_its_path() {
+        assert_eq!(
+            figure("loan.total_interest_cny", "205496.63"),
+            r#"<span class="fig" data-figure="loan.total_interest_cny">205496.63</span>"#
+        );
+        let trailing_zeros = Some(pb::Decimal {
+            value: "1.2500".to_owned(),
+        });
+        assert!(decimal("x", &trailing_zeros).contains(">1.2500<"));
+        assert_eq!(decimal("x", &None), ABSENT);
+    }
+
+    #[test]
+    fn hostile_text_cannot_leave_its_attribute_or_element() {
+        let html = figure(r#"a" onmouseover="x"#, "<img src=x>");
+        assert!(!html.contains(r#"" onmouseover"#), "{html}");
+        assert!(!html.contains("<img"), "{html}");
+    }
+
+    #[test]
+    fn absent_bounds_give_three_absent_cells() {
+        assert_eq!(
+            bounds_cells("b", &None),
+            [ABSENT, ABSENT, ABSENT].map(String::from)
+        );
+    }
+}

@@ -222,9 +222,16 @@ impl ImpactServer {
         } else {
             Detail::FULL
         };
-        let response = self
-            .api
-            .assess_with(&request, &self.api.factor_library, full_if_stored)?;
+        // A bug that panics answers INTERNAL for this call instead of resetting its stream
+        // (the blocking pool used to catch it; inline, nothing else would).
+        let response = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            self.api
+                .assess_with(&request, &self.api.factor_library, full_if_stored)
+        }))
+        .map_err(|_| {
+            tracing::error!("an assessment panicked");
+            Status::internal("the assessment failed")
+        })??;
         Ok(Computed {
             request,
             response,

@@ -75,7 +75,6 @@ fn sign_change(
         if half_width.abs() <= half_tolerance {
             return Ok(Some(midpoint(b, c)));
         }
-        let bisect = half_width;
         let interpolated = (previous_step.abs() >= half_tolerance && fa.abs() > fb.abs())
             .then(|| interpolation_step(a, fa, b, fb, c, fc, half_width))
             .flatten()
@@ -86,7 +85,7 @@ fn sign_change(
                 step = p / q;
             }
             None => {
-                step = bisect;
+                step = half_width;
                 previous_step = step;
             }
         }

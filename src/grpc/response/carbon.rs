@@ -21,7 +21,7 @@ use crate::domain::mass_balance::MassBalance;
 use crate::domain::presentation::{Presenter, ShownBounds, exact};
 use crate::pb;
 
-use super::{Detail, text};
+use super::{Detail, exact_text, text};
 
 fn ends(b: &Bounds) -> ShownBounds {
     [b.low, b.central, b.high]
@@ -124,11 +124,19 @@ pub(super) fn carbon_result(
     let mut project_lines = emission_lines(&at, project_manure, project_manure_total);
     project_lines.extend(emission_lines(&at, project_energy, energy));
 
+    let (factors_used, trace) = if detail.carbon_trace {
+        (
+            estimate.factors_used.iter().map(factor_use).collect(),
+            estimate.trace.iter().map(trace_step).collect(),
+        )
+    } else {
+        (Vec::new(), Vec::new())
+    };
     pb::CarbonResult {
         factor_set: estimate.factor_set_name.clone(),
         gwp_set: gwp_set(estimate.gwp.set) as i32,
-        gwp_ch4: text(exact(estimate.gwp.ch4.value.central)),
-        gwp_n2o: text(exact(estimate.gwp.n2o.value.central)),
+        gwp_ch4: exact_text(estimate.gwp.ch4.value.central),
+        gwp_n2o: exact_text(estimate.gwp.n2o.value.central),
         gwp_source: estimate.gwp.ch4.source.clone(),
         framework: FRAMEWORK.to_owned(),
         bounds_meaning: BOUNDS_MEANING.to_owned(),
@@ -164,14 +172,8 @@ pub(super) fn carbon_result(
             total_tco2e_per_year: message(total),
         }),
         attribution: Some(loan_attribution(&at, attribution, presenter)),
-        factors_used: (estimate.factors_used.iter())
-            .filter(|_| detail.carbon_trace)
-            .map(factor_use)
-            .collect(),
-        trace: (estimate.trace.iter())
-            .filter(|_| detail.carbon_trace)
-            .map(trace_step)
-            .collect(),
+        factors_used,
+        trace,
     }
 }
 
@@ -263,10 +265,10 @@ fn exact_bounds(b: &Bounds) -> Option<pb::Bounds> {
 fn factor_use(f: &FactorUse) -> pb::FactorUse {
     pb::FactorUse {
         factor_id: f.id.clone(),
-        value: text(exact(f.value.central)),
+        value: exact_text(f.value.central),
         unit: f.unit.clone(),
-        low: text(exact(f.value.low)),
-        high: text(exact(f.value.high)),
+        low: exact_text(f.value.low),
+        high: exact_text(f.value.high),
         origin: match f.origin {
             InputOrigin::FactorOverride => pb::FactorOrigin::Override,
             InputOrigin::DefaultForMissingInput => pb::FactorOrigin::DefaultForMissingInput,
@@ -357,14 +359,12 @@ fn emission_source(source: EmissionSource) -> pb::EmissionSource {
 pub(super) fn mass_balance(balance: &MassBalance, presenter: &Presenter) -> pb::MassBalance {
     let tonnes = |d: Decimal| text(presenter.ratio(d));
     pb::MassBalance {
-        manure_dry_matter_t_per_day: text(exact(balance.manure_dry_matter_t_per_day)),
-        amendments_dry_matter_t_per_day: text(exact(balance.amendments_dry_matter_t_per_day)),
-        composting_dry_matter_loss_fraction: balance
-            .dry_matter_loss_fraction
-            .and_then(|l| text(exact(l))),
+        manure_dry_matter_t_per_day: exact_text(balance.manure_dry_matter_t_per_day),
+        amendments_dry_matter_t_per_day: exact_text(balance.amendments_dry_matter_t_per_day),
+        composting_dry_matter_loss_fraction: balance.dry_matter_loss_fraction.and_then(exact_text),
         tolerable_dry_matter_loss_fraction: tonnes(balance.tolerable_dry_matter_loss_fraction),
-        dry_matter_out_t_per_day: text(exact(balance.dry_matter_out_t_per_day)),
-        product_max_moisture_fraction: text(exact(balance.product_max_moisture_fraction)),
+        dry_matter_out_t_per_day: exact_text(balance.dry_matter_out_t_per_day),
+        product_max_moisture_fraction: exact_text(balance.product_max_moisture_fraction),
         product_capacity_t_per_day: tonnes(balance.product_capacity_t_per_day),
         product_stated_t_per_day: tonnes(balance.product_stated_t_per_day),
         closes: balance.closes,

@@ -27,6 +27,11 @@ pub(super) fn text(value: String) -> Option<pb::Decimal> {
     Some(pb::Decimal { value })
 }
 
+/// An exact value on the wire, without trailing zeros (inputs, trace values, echoed figures).
+pub(super) fn exact_text(value: Decimal) -> Option<pb::Decimal> {
+    text(exact(value))
+}
+
 /// What a response holds beyond its figures. A batch item may leave out the schedule's rows
 /// and the carbon trace (with the factors it used): most of a response's bytes, and most of
 /// the work of presenting it.
@@ -141,21 +146,16 @@ fn loan_schedule(
                 LprTenor::OneYear => pb::LprTenor::LprTenor1y,
                 LprTenor::FiveYearPlus => pb::LprTenor::LprTenor5yPlus,
             } as i32,
-            lpr_pct: text(exact(fixing.pct(*tenor))),
+            lpr_pct: exact_text(fixing.pct(*tenor)),
             lpr_announced_on: fixing.announced_on.to_string(),
             spread_bps: *spread_bps,
             source: lpr_table.source.clone(),
         }),
     };
-    pb::LoanSchedule {
-        annual_rate_pct: text(exact(input.loan.annual_rate_pct)),
-        rate_source: Some(rate_source),
-        convention: SCHEDULE_CONVENTION.to_owned(),
-        period_count: schedule.periods.len() as u32,
-        periods: schedule
+    let periods = if detail.schedule_periods {
+        schedule
             .periods
             .iter()
-            .filter(|_| detail.schedule_periods)
             .map(|p| pb::SchedulePeriod {
                 number: p.number,
                 due_date: p.due_date.to_string(),
@@ -166,7 +166,16 @@ fn loan_schedule(
                 instalment_cny: fen(p.instalment_cny),
                 closing_balance_cny: fen(p.closing_balance_cny),
             })
-            .collect(),
+            .collect()
+    } else {
+        Vec::new()
+    };
+    pb::LoanSchedule {
+        annual_rate_pct: exact_text(input.loan.annual_rate_pct),
+        rate_source: Some(rate_source),
+        convention: SCHEDULE_CONVENTION.to_owned(),
+        period_count: schedule.periods.len() as u32,
+        periods,
         total_interest_cny: fen(schedule.total_interest_cny),
         total_principal_cny: fen(schedule.total_principal_cny),
         total_instalments_cny: fen(schedule.total_instalments_cny),
@@ -271,9 +280,9 @@ fn cost_to_revenue(
 ) -> pb::CostToRevenue {
     let kind = input.operations.fertilizer_value_kind;
     pb::CostToRevenue {
-        manure_fresh_t_per_year: text(exact(annual.manure_fresh_t_per_year)),
-        manure_dry_matter_t_per_year: text(exact(annual.manure_dry_matter_t_per_year)),
-        product_t_per_year: text(exact(annual.product_t_per_year)),
+        manure_fresh_t_per_year: exact_text(annual.manure_fresh_t_per_year),
+        manure_dry_matter_t_per_year: exact_text(annual.manure_dry_matter_t_per_year),
+        product_t_per_year: exact_text(annual.product_t_per_year),
         product_yield_t_per_t_fresh_manure: text(
             presenter.ratio(annual.product_yield(TonneBasis::FreshManure)),
         ),
@@ -373,7 +382,7 @@ fn debt_service_cover(
             .collect(),
         min_dscr: assessment.min_dscr.and_then(|(d, _)| ratio(d)),
         min_dscr_loan_year: assessment.min_dscr.map_or(0, |(_, year)| year),
-        dscr_hurdle: input.appraisal.dscr_hurdle.and_then(|h| text(exact(h))),
+        dscr_hurdle: input.appraisal.dscr_hurdle.and_then(exact_text),
         hurdle_status: hurdle_status as i32,
         break_even: Some(pb::BreakEven {
             condition: BREAK_EVEN_CONDITION.to_owned(),
@@ -399,7 +408,7 @@ fn investment_returns(
         simple_payback_years: assessment
             .simple_payback_years
             .and_then(|y| text(presenter.ratio(y))),
-        discount_rate_pct: text(exact(appraisal.discount_rate_pct)),
+        discount_rate_pct: exact_text(appraisal.discount_rate_pct),
         npv_cny: text(presenter.money(assessment.npv_cny)),
         irr_pct: assessment
             .irr

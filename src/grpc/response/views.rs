@@ -2,8 +2,6 @@
 //! their exact differences and exact metric values, so nothing here is rounded: the values
 //! are written exactly, without trailing zeros, as input quantities are elsewhere.
 
-use rust_decimal::Decimal;
-
 use crate::domain::eligibility::{self, EligibilityOutcome, Status, Value};
 use crate::domain::insurer::{
     self, ConditionChange, ELevel, FacilityCondition, Hj941Grade, Hj941Medium, Hj941Result,
@@ -12,11 +10,7 @@ use crate::domain::insurer::{
 use crate::domain::presentation::exact;
 use crate::pb;
 
-fn decimal(value: Decimal) -> Option<pb::Decimal> {
-    Some(pb::Decimal {
-        value: exact(value),
-    })
-}
+use super::exact_text;
 
 pub(super) fn insurer_view(view: &InsurerView) -> pb::InsurerView {
     let change = &view.change;
@@ -24,11 +18,11 @@ pub(super) fn insurer_view(view: &InsurerView) -> pb::InsurerView {
         before: Some(site(&view.before)),
         after: Some(site(&view.after)),
         change: Some(pb::ExposureChange {
-            untreated_manure_stock_t: decimal(change.untreated_manure_stock_t),
-            storage_capacity_days: decimal(change.storage_capacity_days),
-            nitrogen_handled_t_per_year: decimal(change.nitrogen_handled_t_per_year),
-            phosphorus_handled_t_per_year: decimal(change.phosphorus_handled_t_per_year),
-            distance_to_surface_water_m: decimal(change.distance_to_surface_water_m),
+            untreated_manure_stock_t: exact_text(change.untreated_manure_stock_t),
+            storage_capacity_days: exact_text(change.storage_capacity_days),
+            nitrogen_handled_t_per_year: exact_text(change.nitrogen_handled_t_per_year),
+            phosphorus_handled_t_per_year: exact_text(change.phosphorus_handled_t_per_year),
+            distance_to_surface_water_m: exact_text(change.distance_to_surface_water_m),
             storage_type_changed: change.storage_type_changed,
             leak_prone_storage: match change.leak_prone_storage {
                 LeakProneChange::Removed => pb::LeakProneChange::Removed,
@@ -59,8 +53,8 @@ pub(super) fn insurer_view(view: &InsurerView) -> pb::InsurerView {
 fn site(site: &SiteExposure) -> pb::SiteExposureView {
     let storage = site.storage_type;
     pb::SiteExposureView {
-        untreated_manure_stock_t: decimal(site.untreated_manure_stock_t),
-        storage_capacity_days: decimal(site.storage_capacity_days),
+        untreated_manure_stock_t: exact_text(site.untreated_manure_stock_t),
+        storage_capacity_days: exact_text(site.storage_capacity_days),
         storage_type: match storage {
             StorageType::OpenPile => pb::StorageType::OpenPile,
             StorageType::CoveredShedImpermeableFloor => {
@@ -73,9 +67,9 @@ fn site(site: &SiteExposure) -> pb::SiteExposureView {
         storage_type_leak_prone: storage.leak_prone(),
         storage_type_covered: storage.covered(),
         storage_type_basis: storage.basis(),
-        nitrogen_handled_t_per_year: decimal(site.nitrogen_handled_t_per_year),
-        phosphorus_handled_t_per_year: decimal(site.phosphorus_handled_t_per_year),
-        distance_to_surface_water_m: decimal(site.distance_to_surface_water_m),
+        nitrogen_handled_t_per_year: exact_text(site.nitrogen_handled_t_per_year),
+        phosphorus_handled_t_per_year: exact_text(site.phosphorus_handled_t_per_year),
+        distance_to_surface_water_m: exact_text(site.distance_to_surface_water_m),
         facility_condition: match site.facility_condition {
             FacilityCondition::Good => pb::FacilityCondition::Good,
             FacilityCondition::Fair => pb::FacilityCondition::Fair,
@@ -101,7 +95,7 @@ fn hj941(result: &Hj941Result) -> pb::Hj941Result {
             QLevel::Q2 => pb::Hj941QLevel::Q2,
             QLevel::Q3 => pb::Hj941QLevel::Q3,
         } as i32,
-        q_ratio: result.q_ratio.and_then(decimal),
+        q_ratio: result.q_ratio.and_then(exact_text),
         m_level: match result.m {
             MLevel::M1 => pb::Hj941MLevel::M1,
             MLevel::M2 => pb::Hj941MLevel::M2,

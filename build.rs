@@ -28,6 +28,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     tonic_prost_build::configure()
         .build_client(true)
         .build_server(true)
+        // Undecodable requests are INVALID_ARGUMENT with a field path (src/grpc/codec.rs).
+        .codec_path("crate::grpc::codec::ProstCodec")
         .compile_fds(descriptors)?;
     Ok(())
 }

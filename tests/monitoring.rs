@@ -14,7 +14,7 @@ mod common;
 
 use common::{
     Backend, Principal, TestServer, backends, bearer, principal, random_seed, record_parts,
-    seed_request, tokens_auth,
+    seed_request, tokens_auth, violated_fields,
 };
 use green_impact::pb;
 use green_impact::pb::impact_service_client::ImpactServiceClient;
@@ -1056,10 +1056,12 @@ async fn the_assessment_id_must_name_a_stored_assessment() {
     let mut client = server.client().await;
     let plan_id = record_id(&stored_plan(&mut client).await.record);
 
-    for unknown in [format!("rec_{}", "0".repeat(32)), String::new()] {
-        let status = submit_refused(&mut client, q3_report(&unknown)).await;
-        assert_eq!(status.code(), Code::NotFound, "{unknown:?}: {status:?}");
-    }
+    let unknown = format!("rec_{}", "0".repeat(32));
+    let status = submit_refused(&mut client, q3_report(&unknown)).await;
+    assert_eq!(status.code(), Code::NotFound, "{unknown:?}: {status:?}");
+    let status = submit_refused(&mut client, q3_report("")).await;
+    assert_eq!(status.code(), Code::InvalidArgument, "{status:?}");
+    assert_eq!(violated_fields(&status), ["assessment_record_id"]);
 
     let report_id = record_id(&submit(&mut client, q3_report(&plan_id)).await.record);
     assert_eq!(

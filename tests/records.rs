@@ -1225,17 +1225,20 @@ async fn a_tenant_sees_only_its_own_records_and_others_ids_are_not_found() {
     }
 }
 
-/// Only `rec_` and 32 lowercase hex digits is a record id; anything else is NOT_FOUND, as an
-/// unknown id is, without being looked up: not even a row stored under that very id is found.
+/// Only `rec_` and 32 lowercase hex digits is a record id; anything else is INVALID_ARGUMENT
+/// naming the field, without being looked up: not even a row stored under that very id is found.
 #[tokio::test]
-async fn ids_not_shaped_like_record_ids_are_not_found_without_a_lookup() {
+async fn ids_not_shaped_like_record_ids_are_refused_without_a_lookup() {
     for backend in backends() {
         let f = Fixture::start(backend).await;
         let stored = f.store(&f.bank, "leshan-yaqing", "plant-1").await;
         let hex = &stored.record_id[4..];
         let unknown = format!("rec_{}", random_hex(16));
-        let get_unknown = assert_code(f.get(&f.bank, &unknown).await, Code::NotFound, "unknown");
-        let shape = |status: &Status, id: &str| status.message().replace(id, "<id>");
+        assert_code(f.get(&f.bank, &unknown).await, Code::NotFound, "unknown");
+        fn malformed_id<T: std::fmt::Debug>(result: Result<T, Status>, what: &str) {
+            let status = assert_code(result, Code::InvalidArgument, what);
+            assert_eq!(violated_fields(&status), ["record_id"], "{what}");
+        }
 
         let malformed = [
             format!("rec_{}", hex.to_uppercase()),
@@ -1250,20 +1253,11 @@ async fn ids_not_shaped_like_record_ids_are_not_found_without_a_lookup() {
         ];
         for id in &malformed {
             for who in [&f.bank, &f.admin] {
-                let get = assert_code(f.get(who, id).await, Code::NotFound, &format!("get {id:?}"));
-                assert_eq!(
-                    shape(&get, &format!("{id:?}")),
-                    shape(&get_unknown, &format!("{unknown:?}"))
-                );
-                assert_code(
-                    f.verify(who, id).await,
-                    Code::NotFound,
-                    &format!("verify {id:?}"),
-                );
+                malformed_id(f.get(who, id).await, &format!("get {id:?}"));
+                malformed_id(f.verify(who, id).await, &format!("verify {id:?}"));
             }
-            assert_code(
+            malformed_id(
                 f.share(&f.bank, id, &f.exchange.tenant).await,
-                Code::NotFound,
                 &format!("share {id:?}"),
             );
         }
@@ -1277,16 +1271,8 @@ async fn ids_not_shaped_like_record_ids_are_not_found_without_a_lookup() {
             &Cell::Text(upper.clone()),
         );
         for who in [&f.bank, &f.admin] {
-            assert_code(
-                f.get(who, &upper).await,
-                Code::NotFound,
-                "get the renamed row",
-            );
-            assert_code(
-                f.verify(who, &upper).await,
-                Code::NotFound,
-                "verify the renamed row",
-            );
+            malformed_id(f.get(who, &upper).await, "get the renamed row");
+            malformed_id(f.verify(who, &upper).await, "verify the renamed row");
         }
         assert_code(
             f.get(&f.bank, &stored.record_id).await,

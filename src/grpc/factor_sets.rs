@@ -26,7 +26,10 @@ pub fn list(library: &FactorLibrary) -> pb::ListFactorSetsResponse {
 
 pub fn get(library: &FactorLibrary, name: &str) -> Result<pb::GetFactorSetResponse, Status> {
     let set = library.find(name).ok_or_else(|| {
-        Status::not_found(format!("no factor set named {name:?}; see ListFactorSets"))
+        Status::not_found(format!(
+            "no factor set named {:?}; see ListFactorSets",
+            super::status::clipped(name, 128)
+        ))
     })?;
     Ok(pb::GetFactorSetResponse {
         name: set.name(),

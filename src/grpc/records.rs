@@ -216,10 +216,20 @@ impl RecordBook {
         }
     }
 
-    /// A record the caller may read, or NOT_FOUND.
-    pub async fn readable(&self, caller: &Caller, record_id: &str) -> Result<Record, Status> {
+    /// A record the caller may read, or NOT_FOUND. `field` names the id in the request: an id
+    /// that is not of the form "rec_" and 32 lowercase hex digits is refused as malformed
+    /// before any lookup (the form is public, so that says nothing about which ids exist).
+    pub async fn readable(
+        &self,
+        caller: &Caller,
+        field: &str,
+        record_id: &str,
+    ) -> Result<Record, Status> {
         if !records::is_record_id(record_id) {
-            return Err(not_found(record_id));
+            return Err(super::status::invalid_field(
+                field,
+                "must be a record id: \"rec_\" and 32 lowercase hex digits",
+            ));
         }
         let store = self.store.clone();
         let id = record_id.to_owned();
@@ -237,8 +247,13 @@ impl RecordBook {
     }
 
     /// A record the caller owns (to share it or report on it), or NOT_FOUND.
-    pub async fn owned(&self, caller: &Caller, record_id: &str) -> Result<Record, Status> {
-        let record = self.readable(caller, record_id).await?;
+    pub async fn owned(
+        &self,
+        caller: &Caller,
+        field: &str,
+        record_id: &str,
+    ) -> Result<Record, Status> {
+        let record = self.readable(caller, field, record_id).await?;
         if record.seal.tenant != caller.tenant {
             return Err(not_found(record_id));
         }

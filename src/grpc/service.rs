@@ -346,7 +346,7 @@ impl ImpactServer {
             }
             Some(Item::Assessment(request)) => (request, None),
             Some(Item::RecordId(id)) => {
-                let record = self.records.readable(caller, &id).await?;
+                let record = self.records.readable(caller, "record_id", &id).await?;
                 if record.seal.kind != RecordKind::Assessment {
                     return Err(status::invalid_field(
                         "record_id",
@@ -614,7 +614,11 @@ impl ImpactService for ImpactServer {
         let report = request.into_inner();
         let subject = self
             .records
-            .owned(&caller, &report.assessment_record_id)
+            .owned(
+                &caller,
+                "assessment_record_id",
+                &report.assessment_record_id,
+            )
             .await?;
         if subject.seal.kind != RecordKind::Assessment {
             return Err(status::invalid_field(
@@ -674,7 +678,7 @@ impl ImpactService for ImpactServer {
         let caller = auth::caller(&request)?;
         let record = self
             .records
-            .readable(&caller, &request.get_ref().record_id)
+            .readable(&caller, "record_id", &request.get_ref().record_id)
             .await?;
         records::stored_record_message(&record).map(Response::new)
     }
@@ -717,7 +721,7 @@ impl ImpactService for ImpactServer {
         let caller = auth::caller(&request)?;
         let record = self
             .records
-            .readable(&caller, &request.get_ref().record_id)
+            .readable(&caller, "record_id", &request.get_ref().record_id)
             .await?;
         self.verify(&record).await.map(Response::new)
     }
@@ -748,7 +752,10 @@ impl ImpactService for ImpactServer {
     ) -> Result<Response<pb::ShareAssessmentResponse>, Status> {
         let caller = auth::caller(&request)?;
         let r = request.get_ref();
-        let record = self.records.owned(&caller, &r.record_id).await?;
+        let record = self
+            .records
+            .owned(&caller, "record_id", &r.record_id)
+            .await?;
         if !self.auth.knows_tenant(&r.with_tenant) || r.with_tenant == caller.tenant {
             return Err(status::invalid_field(
                 "with_tenant",

@@ -230,7 +230,10 @@ fn assert_sound_chain(store: &dyn Store, seals: &[Seal]) {
             "digest at {}",
             seal.sequence
         );
-        assert!(key.verify(&seal.signing_text(), &seal.signature));
+        assert_eq!(
+            key.verify(key.key_id(), &seal.signing_text(), &seal.signature),
+            Some(true)
+        );
         previous = seal.digest.clone();
     }
 }

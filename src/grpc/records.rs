@@ -359,27 +359,34 @@ impl RecordBook {
                 ),
             )
         };
-        let signature = if seal.key_id != self.key.key_id() {
-            check(
+        let signature = match self
+            .key
+            .verify(&seal.key_id, &seal.signing_text(), &seal.signature)
+        {
+            None => check(
                 "signature",
                 false,
                 format!(
-                    "signed by key {}, this service holds key {}",
+                    "signed by key {}, this service holds key {} and no retired key of that id \
+                     (serve --retired-key)",
                     seal.key_id,
                     self.key.key_id()
                 ),
-            )
-        } else {
-            let valid = self.key.verify(&seal.signing_text(), &seal.signature);
-            check(
+            ),
+            Some(true) => check(
                 "signature",
-                valid,
-                if valid {
+                true,
+                if seal.key_id == self.key.key_id() {
                     format!("Ed25519 signature valid under key {}", seal.key_id)
                 } else {
-                    "the Ed25519 signature does not match the seal".to_owned()
+                    format!("Ed25519 signature valid under retired key {}", seal.key_id)
                 },
-            )
+            ),
+            Some(false) => check(
+                "signature",
+                false,
+                "the Ed25519 signature does not match the seal".to_owned(),
+            ),
         };
         let link = if seal.sequence == 1 {
             let first = seal.previous_digest[..] == ZERO_DIGEST[..];

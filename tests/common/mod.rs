@@ -53,6 +53,7 @@ pub fn local_parts(factor_library: FactorLibrary) -> ServerParts {
         limits: Limits::default(),
         metrics: Metrics::new(),
         metrics_listener: None,
+        tls: None,
     }
 }
 
@@ -442,6 +443,7 @@ mod record_harness {
             limits: green_impact::grpc::limits::Limits::default(),
             metrics: green_impact::metrics::Metrics::new(),
             metrics_listener: None,
+            tls: None,
         }
     }
 

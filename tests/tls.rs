@@ -6,12 +6,11 @@
 mod common;
 
 use std::path::Path;
-use std::process::Output;
 use std::time::Duration;
 
 use common::{
-    Principal, SEED_REQUEST_PATH, ServeProcess, TestServer, bearer, local_parts, principal,
-    run_binary, seed_request, temp_dir,
+    Principal, SEED_REQUEST_PATH, ServeProcess, TestServer, bearer, explain, local_parts,
+    principal, run_binary, seed_request, temp_dir, text, tokens_json,
 };
 use green_impact::domain::carbon::factor_set::FactorLibrary;
 use green_impact::grpc::auth::Auth;
@@ -91,17 +90,9 @@ impl Authority {
 /// A tokens file with `tokens` and, for each (certificate, principal), a client certificate
 /// mapped to the principal's tenant and role.
 fn credentials_json(tokens: &[&Principal], certificates: &[(&Leaf, &Principal)]) -> String {
-    let tokens: Vec<serde_json::Value> = tokens
-        .iter()
-        .map(|p| {
-            serde_json::json!({
-                "token_sha256": hex::encode(Sha256::digest(p.token.as_bytes())),
-                "tenant": p.tenant,
-                "role": p.role,
-            })
-        })
-        .collect();
-    let certificates: Vec<serde_json::Value> = certificates
+    let mut file: serde_json::Value =
+        serde_json::from_str(&tokens_json(tokens)).expect("a tokens file is JSON");
+    file["client_certificates"] = certificates
         .iter()
         .map(|(leaf, p)| {
             serde_json::json!({
@@ -111,7 +102,7 @@ fn credentials_json(tokens: &[&Principal], certificates: &[(&Leaf, &Principal)])
             })
         })
         .collect();
-    serde_json::json!({ "tokens": tokens, "client_certificates": certificates }).to_string()
+    file.to_string()
 }
 
 /// The real server on loopback with TLS by `server`, requiring client certificates from
@@ -447,19 +438,6 @@ fn a_credentials_file_may_list_client_certificates_alone_but_not_nothing() {
     );
 }
 
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
-
-fn explain(output: &Output) -> String {
-    format!(
-        "exit {:?}\nstdout:\n{}\nstderr:\n{}",
-        output.status.code(),
-        text(&output.stdout),
-        text(&output.stderr)
-    )
-}
-
 /// Writes `contents` to `dir/name`; returns the path as an argument.
 fn write(dir: &Path, name: &str, contents: &str) -> String {
     let path = dir.join(name);
@@ -496,39 +474,26 @@ fn the_binary_serves_mutual_tls_to_its_own_client() {
     let client_cert = write(&dir, "client.pem", &client.certificate_pem);
     let client_key = write(&dir, "client.key", &client.key_pem);
 
-    let output = run_binary(
-        &[
-            "assess",
-            SEED_REQUEST_PATH,
-            "--addr",
-            &url,
-            "--ca-cert",
-            &ca_file,
-            "--client-cert",
-            &client_cert,
-            "--client-key",
-            &client_key,
-        ],
-        &[],
-        LIMIT,
-    );
+    let assess = |tls_args: &[&str]| {
+        let mut args = vec!["assess", SEED_REQUEST_PATH, "--addr", &url];
+        args.extend_from_slice(tls_args);
+        run_binary(&args, &[], LIMIT)
+    };
+
+    let output = assess(&[
+        "--ca-cert",
+        &ca_file,
+        "--client-cert",
+        &client_cert,
+        "--client-key",
+        &client_key,
+    ]);
     assert_eq!(output.status.code(), Some(0), "{}", explain(&output));
     let response: serde_json::Value =
         serde_json::from_slice(&output.stdout).expect("assess prints JSON");
     assert_eq!(response["record"]["tenant"], bank.tenant.as_str());
 
-    let output = run_binary(
-        &[
-            "assess",
-            SEED_REQUEST_PATH,
-            "--addr",
-            &url,
-            "--ca-cert",
-            &ca_file,
-        ],
-        &[],
-        LIMIT,
-    );
+    let output = assess(&["--ca-cert", &ca_file]);
     assert_ne!(
         output.status.code(),
         Some(0),
@@ -536,7 +501,7 @@ fn the_binary_serves_mutual_tls_to_its_own_client() {
         explain(&output)
     );
 
-    let output = run_binary(&["assess", SEED_REQUEST_PATH, "--addr", &url], &[], LIMIT);
+    let output = assess(&[]);
     assert_eq!(output.status.code(), Some(2), "{}", explain(&output));
     assert!(
         text(&output.stderr).contains("--ca-cert"),
@@ -595,15 +560,10 @@ fn serve_refuses_incomplete_unreadable_or_malformed_tls_files_saying_which() {
         &["--tls-cert", &cert, "--tls-key", &cert],
         &["--tls-key", &cert, "no PEM private key found"],
     );
+    // With a good certificate and key, what is refused is the client CA's setting.
+    let identity = ["--tls-cert", cert.as_str(), "--tls-key", key.as_str()];
     refused(
-        &[
-            "--tls-cert",
-            &cert,
-            "--tls-key",
-            &key,
-            "--tls-client-ca",
-            &not_pem,
-        ],
+        &[&identity[..], &["--tls-client-ca", &not_pem]].concat(),
         &["--tokens"],
     );
     let tokens_only = write(
@@ -613,29 +573,19 @@ fn serve_refuses_incomplete_unreadable_or_malformed_tls_files_saying_which() {
     );
     refused(
         &[
-            "--tls-cert",
-            &cert,
-            "--tls-key",
-            &key,
-            "--tls-client-ca",
-            &not_pem,
-            "--tokens",
-            &tokens_only,
-        ],
+            &identity[..],
+            &["--tls-client-ca", &not_pem, "--tokens", &tokens_only],
+        ]
+        .concat(),
         &["--tls-client-ca", &not_pem, "no PEM certificate found"],
     );
     let ca_file = write(&dir, "ca.pem", &ca.certificate_pem);
     refused(
         &[
-            "--tls-cert",
-            &cert,
-            "--tls-key",
-            &key,
-            "--tls-client-ca",
-            &ca_file,
-            "--tokens",
-            &tokens_only,
-        ],
+            &identity[..],
+            &["--tls-client-ca", &ca_file, "--tokens", &tokens_only],
+        ]
+        .concat(),
         &["client_certificates"],
     );
     let _ = std::fs::remove_dir_all(&dir);

@@ -678,6 +678,21 @@ mod record_harness {
         }
     }
 
+    /// Output bytes as text, for messages and checks.
+    pub fn text(bytes: &[u8]) -> String {
+        String::from_utf8_lossy(bytes).into_owned()
+    }
+
+    /// A command's exit code, stdout and stderr, for a failed assertion's message.
+    pub fn explain(output: &Output) -> String {
+        format!(
+            "exit {:?}\nstdout:\n{}\nstderr:\n{}",
+            output.status.code(),
+            text(&output.stdout),
+            text(&output.stderr)
+        )
+    }
+
     /// Runs the binary with `args` (and `env`, with GREEN_IMPACT_TOKEN removed unless given),
     /// killed after `limit`.
     pub fn run_binary(args: &[&str], env: &[(&str, &str)], limit: Duration) -> Output {

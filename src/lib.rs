@@ -5,6 +5,7 @@
 //! `report` renders an assessment as a self-contained HTML page for a credit file.
 
 pub mod domain;
+pub mod error_text;
 pub mod grpc;
 pub mod json;
 pub mod loadgen;

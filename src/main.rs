@@ -10,14 +10,16 @@ use std::time::Duration;
 
 use clap::builder::TypedValueParser;
 use clap::{Args, Parser, Subcommand};
-use tonic::transport::Channel;
+use tonic::transport::{Certificate, Channel, ClientTlsConfig, Identity};
 use tonic_types::StatusExt;
 use tracing_subscriber::EnvFilter;
 
 use green_impact::domain::carbon::factor_set::{FactorLibrary, FactorSet};
+use green_impact::error_text::with_causes;
 use green_impact::grpc::auth::Auth;
 use green_impact::grpc::limits::Limits;
 use green_impact::grpc::server::{self, MAX_REQUEST_BYTES, MAX_RESPONSE_BYTES, ServerParts};
+use green_impact::grpc::tls::{TlsError, TlsSettings};
 use green_impact::json;
 use green_impact::metrics::Metrics;
 use green_impact::pb;
@@ -103,10 +105,21 @@ struct ServeArgs {
     /// The Ed25519 service key; created at first start if absent. Default DATA_DIR/service.key.
     #[arg(long)]
     key: Option<PathBuf>,
-    /// Bearer tokens per institution (JSON: {"tokens": [{"token_sha256", "tenant", "role"}]}).
-    /// Without it the server runs in local mode: no authentication, one tenant "local".
+    /// Credentials per institution (JSON: {"tokens": [{"token_sha256", "tenant", "role"}],
+    /// "client_certificates": [{"certificate_sha256", "tenant", "role"}]}). Without it the
+    /// server runs in local mode: no authentication, one tenant "local".
     #[arg(long, value_name = "FILE")]
     tokens: Option<PathBuf>,
+    /// Serve TLS with this certificate chain (PEM, the server's own certificate first).
+    #[arg(long, value_name = "FILE", requires = "tls_key")]
+    tls_cert: Option<PathBuf>,
+    /// The private key of --tls-cert (PEM: PKCS#8, PKCS#1 or SEC1).
+    #[arg(long, value_name = "FILE", requires = "tls_cert")]
+    tls_key: Option<PathBuf>,
+    /// Mutual TLS: require a client certificate issued by one of these CA certificates (PEM).
+    /// The --tokens file's client_certificates map each certificate's SHA-256 to a tenant.
+    #[arg(long, value_name = "FILE", requires = "tls_cert", requires = "tokens")]
+    tls_client_ca: Option<PathBuf>,
     /// Allow local mode (no tokens) on a non-loopback address. Anyone who can reach the port
     /// can then read and write every record.
     #[arg(long)]
@@ -122,18 +135,33 @@ struct ServeArgs {
           value_parser = clap::value_parser!(u64).range(1..=86_400_000))]
     request_timeout_ms: u64,
     /// Serve Prometheus metrics at http://ADDR/metrics (e.g. 127.0.0.1:9464); off by default.
+    /// Plain HTTP even with TLS: keep it on loopback or a cluster-internal address.
     #[arg(long, value_name = "ADDR")]
     metrics_addr: Option<SocketAddr>,
 }
 
 #[derive(Args)]
 struct ClientArgs {
-    /// The service's address.
+    /// The service's address; https://... speaks TLS and needs --ca-cert.
     #[arg(long, default_value = "http://127.0.0.1:50051")]
     addr: String,
     /// Bearer token, for a server started with --tokens.
     #[arg(long, env = "GREEN_IMPACT_TOKEN", hide_env_values = true)]
     token: Option<String>,
+    /// The CA certificate (PEM) that issued the server's certificate, for an https:// address.
+    #[arg(long, value_name = "FILE")]
+    ca_cert: Option<PathBuf>,
+    /// A client certificate (PEM), for a server that requires one (--tls-client-ca).
+    #[arg(
+        long,
+        value_name = "FILE",
+        requires = "client_key",
+        requires = "ca_cert"
+    )]
+    client_cert: Option<PathBuf>,
+    /// The private key of --client-cert (PEM).
+    #[arg(long, value_name = "FILE", requires = "client_cert")]
+    client_key: Option<PathBuf>,
 }
 
 // See Cargo.toml: most of an assessment's work is small allocations.
@@ -226,6 +254,21 @@ async fn server_parts(args: &ServeArgs) -> Result<ServerParts, String> {
         }
         None => Auth::Local,
     };
+    let tls = tls_settings(args)?;
+    if args.tls_client_ca.is_some() && !auth.maps_client_certificates() {
+        return Err(
+            "--tls-client-ca makes a client certificate required, but the --tokens file maps \
+             none in client_certificates: every call would be refused"
+                .to_owned(),
+        );
+    }
+    if tls.is_none() && !args.addr.ip().is_loopback() {
+        tracing::warn!(
+            addr = %args.addr,
+            "serving without TLS on a non-loopback address: tokens and records cross the \
+             network in plaintext; give --tls-cert and --tls-key"
+        );
+    }
     let factor_library = load_factor_library(&args.factor_sets)?;
     let key_path = args
         .key
@@ -254,7 +297,49 @@ async fn server_parts(args: &ServeArgs) -> Result<ServerParts, String> {
         },
         metrics: Metrics::new(),
         metrics_listener,
+        tls,
     })
+}
+
+/// The TLS settings of --tls-cert, --tls-key and --tls-client-ca, every file read and checked.
+fn tls_settings(args: &ServeArgs) -> Result<Option<TlsSettings>, String> {
+    // clap gives both or neither.
+    let (Some(cert_path), Some(key_path)) = (&args.tls_cert, &args.tls_key) else {
+        return Ok(None);
+    };
+    let certificate_chain = read_flag_file("--tls-cert", cert_path)?;
+    let key = read_flag_file("--tls-key", key_path)?;
+    let client_ca = match &args.tls_client_ca {
+        Some(path) => Some(read_flag_file("--tls-client-ca", path)?),
+        None => None,
+    };
+    let files = || {
+        let mut files = format!(
+            "--tls-cert {}, --tls-key {}",
+            cert_path.display(),
+            key_path.display()
+        );
+        if let Some(path) = &args.tls_client_ca {
+            files.push_str(&format!(", --tls-client-ca {}", path.display()));
+        }
+        files
+    };
+    let settings = TlsSettings::from_pem(&certificate_chain, &key, client_ca.as_deref());
+    settings
+        .map(Some)
+        .map_err(|error| match (error, &args.tls_client_ca) {
+            (TlsError::Certificate(e), _) => format!("--tls-cert {}: {e}", cert_path.display()),
+            (TlsError::Key(e), _) => format!("--tls-key {}: {e}", key_path.display()),
+            (TlsError::ClientCa(e), Some(path)) => {
+                format!("--tls-client-ca {}: {e}", path.display())
+            }
+            (error, _) => format!("{}: {error}", files()),
+        })
+}
+
+/// The bytes of the file given to `flag`.
+fn read_flag_file(flag: &str, path: &Path) -> Result<Vec<u8>, String> {
+    std::fs::read(path).map_err(|e| format!("reading {flag} {}: {e}", path.display()))
 }
 
 /// Opening a store blocks (and the PostgreSQL client runs its own runtime), so it happens off
@@ -331,16 +416,25 @@ type Client =
     ImpactServiceClient<tonic::service::interceptor::InterceptedService<Channel, AddToken>>;
 
 async fn connect(args: &ClientArgs) -> Result<Client, ExitCode> {
-    let channel = match Channel::from_shared(args.addr.clone()) {
-        Ok(endpoint) => endpoint.connect().await,
-        Err(error) => {
-            eprintln!("error: {} is not a service address: {error}", args.addr);
-            return Err(ExitCode::from(LOCAL_ERROR));
-        }
-    };
-    let channel = channel.map_err(|error| {
-        eprintln!("error: cannot connect to {}: {error}", args.addr);
+    let local_error = |message: String| {
+        eprintln!("error: {message}");
         ExitCode::from(LOCAL_ERROR)
+    };
+    let endpoint = Channel::from_shared(args.addr.clone())
+        .map_err(|e| local_error(format!("{} is not a service address: {e}", args.addr)))?;
+    let https = endpoint.uri().scheme_str() == Some("https");
+    let endpoint = match client_tls(args, https).map_err(local_error)? {
+        Some(tls) => endpoint
+            .tls_config(tls)
+            .map_err(|e| local_error(format!("the client's TLS settings: {}", with_causes(&e))))?,
+        None => endpoint,
+    };
+    let channel = endpoint.connect().await.map_err(|error| {
+        local_error(format!(
+            "cannot connect to {}: {}",
+            args.addr,
+            with_causes(&error)
+        ))
     })?;
     let header = match &args.token {
         Some(token) => Some(
@@ -364,6 +458,34 @@ async fn connect(args: &ClientArgs) -> Result<Client, ExitCode> {
     Ok(ImpactServiceClient::with_interceptor(channel, add_token)
         .max_decoding_message_size(MAX_RESPONSE_BYTES)
         .max_encoding_message_size(MAX_REQUEST_BYTES))
+}
+
+/// TLS for an https:// address: the server is trusted when --ca-cert issued its certificate;
+/// --client-cert and --client-key, if given, are the client's own.
+fn client_tls(args: &ClientArgs, https: bool) -> Result<Option<ClientTlsConfig>, String> {
+    match (&args.ca_cert, https) {
+        (None, false) => Ok(None),
+        (None, true) => Err(format!(
+            "{} is https: give --ca-cert FILE, the CA certificate that issued the server's",
+            args.addr
+        )),
+        (Some(_), false) => Err(format!(
+            "--ca-cert is for an https:// address; {} is plaintext",
+            args.addr
+        )),
+        (Some(ca_path), true) => {
+            let ca = read_flag_file("--ca-cert", ca_path)?;
+            let mut tls = ClientTlsConfig::new().ca_certificate(Certificate::from_pem(ca));
+            // clap gives both or neither.
+            if let (Some(cert_path), Some(key_path)) = (&args.client_cert, &args.client_key) {
+                tls = tls.identity(Identity::from_pem(
+                    read_flag_file("--client-cert", cert_path)?,
+                    read_flag_file("--client-key", key_path)?,
+                ));
+            }
+            Ok(Some(tls))
+        }
+    }
 }
 
 fn rpc_failed(status: &tonic::Status) -> ExitCode {

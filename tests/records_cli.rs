@@ -10,25 +10,12 @@ use std::process::Output;
 use std::time::Duration;
 
 use common::{
-    Backend, Cell, SEED_REQUEST_PATH, ServeProcess, alter_cell, principal, random_hex, run_binary,
-    temp_dir, tokens_json, write_cell,
+    Backend, Cell, SEED_REQUEST_PATH, ServeProcess, alter_cell, explain, principal, random_hex,
+    run_binary, temp_dir, text, tokens_json, write_cell,
 };
 
 /// No client command may take longer.
 const LIMIT: Duration = Duration::from_secs(60);
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
-
-fn explain(output: &Output) -> String {
-    format!(
-        "exit {:?}\nstdout:\n{}\nstderr:\n{}",
-        output.status.code(),
-        text(&output.stdout),
-        text(&output.stderr)
-    )
-}
 
 /// Runs a client command against `url`, with `extra` arguments and environment.
 fn client(command: &str, target: &str, url: &str, extra: &[&str], env: &[(&str, &str)]) -> Output {

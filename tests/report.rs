@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{SEED_REQUEST_PATH, ServeProcess, run_binary, temp_dir};
+use common::{SEED_REQUEST_PATH, ServeProcess, explain, run_binary, temp_dir};
 use green_impact::grpc::server::MAX_RESPONSE_BYTES;
 use green_impact::pb;
 use green_impact::pb::impact_service_client::ImpactServiceClient;
@@ -22,15 +22,6 @@ const LIMIT: Duration = Duration::from_secs(60);
 /// Nor may one run of the browser.
 const BROWSER_LIMIT: Duration = Duration::from_secs(120);
 const CHROMIUM: &str = "/usr/bin/chromium";
-
-fn explain(output: &Output) -> String {
-    format!(
-        "exit {:?}\nstdout:\n{}\nstderr:\n{}",
-        output.status.code(),
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    )
-}
 
 /// `serve` on 127.0.0.1, its records and key in `dir`.
 fn serve(dir: &Path) -> ServeProcess {

@@ -89,6 +89,7 @@ async fn main() -> Result<(), String> {
         limits: limits.clone(),
         metrics: Metrics::new(),
         metrics_listener: None,
+        tls: None,
     };
 
     let (listener, service_addr) = loadgen::loopback().await?;

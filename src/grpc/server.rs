@@ -1,11 +1,12 @@
-//! Assembles the gRPC server: the impact service behind its bearer-token check, health,
+//! Assembles the gRPC server: the impact service behind its caller check, health,
 //! reflection (v1 and v1alpha), message-size limits, TCP_NODELAY and graceful shutdown; the
 //! impact service's metrics, concurrency limit and deadlines (`limits`, `observe`), HTTP/2 and
-//! TCP keepalive, and the metrics exporter on a port of its own.
+//! TCP keepalive, TLS when configured (`tls`), and the metrics exporter on a port of its own.
 //!
 //! Around the impact service, from the outside in: metrics (so refusals and deadlines are
 //! counted too), the concurrency limit (a refusal costs nothing further), deadlines, the
-//! bearer-token check, the handlers. Health and reflection are outside all of them.
+//! caller check (client certificate or bearer token), the handlers. Health and reflection are
+//! outside all of them.
 
 use std::future::Future;
 use std::sync::Arc;
@@ -18,6 +19,7 @@ use tonic::transport::server::TcpIncoming;
 
 use crate::domain::carbon::factor_set::FactorLibrary;
 use crate::domain::lpr::LprTable;
+use crate::error_text::with_causes;
 use crate::metrics::{self, Metrics};
 use crate::pb;
 use crate::pb::impact_service_server::ImpactServiceServer;
@@ -29,6 +31,7 @@ use super::limits::{Deadline, Limits, LoadShed, Methods};
 use super::observe::Observe;
 use super::records::RecordBook;
 use super::service::{ImpactApi, ImpactServer};
+use super::tls::TlsSettings;
 
 /// What a server runs with, besides its address.
 pub struct ServerParts {
@@ -40,8 +43,11 @@ pub struct ServerParts {
     pub limits: Limits,
     /// Where the impact service's metrics are recorded; the handlers may record theirs too.
     pub metrics: Metrics,
-    /// Where to serve `GET /metrics`; `None` records the metrics without serving them.
+    /// Where to serve `GET /metrics`; `None` records the metrics without serving them. Plain
+    /// HTTP even when the gRPC port has TLS: keep it on loopback or a cluster-internal address.
     pub metrics_listener: Option<TcpListener>,
+    /// TLS on the gRPC port; `None` serves plaintext HTTP/2.
+    pub tls: Option<TlsSettings>,
 }
 
 /// The largest request accepted. A maximal valid request (64 lines in each list, 32
@@ -62,7 +68,7 @@ impl std::fmt::Display for ServeError {
         match self {
             ServeError::Reflection(e) => write!(f, "building the reflection service: {e}"),
             ServeError::Descriptor(e) => write!(f, "reading the service's methods: {e}"),
-            ServeError::Transport(e) => write!(f, "serving gRPC: {e}"),
+            ServeError::Transport(e) => write!(f, "serving gRPC: {}", with_causes(e)),
         }
     }
 }
@@ -138,7 +144,7 @@ pub async fn serve(
 
     // tonic's own `Server::timeout` is not used: it would answer CANCELLED, and for health
     // and reflection too; `Deadline` answers DEADLINE_EXCEEDED for the impact service alone.
-    transport(&limits)
+    transport(&limits, parts.tls.as_ref())?
         .add_service(health_service)
         .add_service(reflection_v1)
         .add_service(reflection_v1alpha)
@@ -148,12 +154,18 @@ pub async fn serve(
         .map_err(ServeError::Transport)
 }
 
-/// The HTTP/2 settings every server of ours uses.
-fn transport(limits: &Limits) -> Server {
-    Server::builder()
+/// The HTTP/2 settings every server of ours uses, and TLS if given.
+fn transport(limits: &Limits, tls: Option<&TlsSettings>) -> Result<Server, ServeError> {
+    let server = Server::builder()
         .http2_keepalive_interval(Some(limits.http2_keepalive_interval))
         .http2_keepalive_timeout(Some(limits.http2_keepalive_timeout))
-        .max_concurrent_streams(limits.max_concurrent_streams)
+        .max_concurrent_streams(limits.max_concurrent_streams);
+    match tls {
+        Some(tls) => server
+            .tls_config(tls.server_config())
+            .map_err(ServeError::Transport),
+        None => Ok(server),
+    }
 }
 
 fn incoming(listener: TcpListener, limits: &Limits) -> TcpIncoming {
@@ -170,7 +182,7 @@ pub async fn serve_noop(
     limits: Limits,
     shutdown: impl Future<Output = ()>,
 ) -> Result<(), ServeError> {
-    transport(&limits)
+    transport(&limits, None)?
         .add_service(
             ImpactServiceServer::new(service)
                 .max_decoding_message_size(MAX_REQUEST_BYTES)

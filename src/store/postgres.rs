@@ -13,6 +13,7 @@ use postgres::types::FromSql;
 use postgres::{Client, Config, IsolationLevel, NoTls, Row};
 
 use super::{Filter, LastReport, Sealer, Store, StoreError};
+use crate::error_text::with_causes;
 use crate::records::{NewRecord, Record, RecordKind, Seal, ZERO_DIGEST};
 
 const SCHEMA: &str = "
@@ -90,20 +91,8 @@ pub struct PostgresStore {
     returned: Condvar,
 }
 
-/// tokio-postgres prints only the kind of failure; the server's message is in the source chain.
-fn describe(error: &postgres::Error) -> String {
-    let mut text = error.to_string();
-    let mut source = std::error::Error::source(error);
-    while let Some(cause) = source {
-        text.push_str(": ");
-        text.push_str(&cause.to_string());
-        source = cause.source();
-    }
-    text
-}
-
 fn backend(error: postgres::Error) -> StoreError {
-    StoreError::Backend(describe(&error))
+    StoreError::Backend(with_causes(&error))
 }
 
 fn sequence_param(sequence: u64) -> Result<i64, StoreError> {
@@ -116,7 +105,7 @@ impl PostgresStore {
     pub fn connect(url: &str) -> Result<PostgresStore, StoreError> {
         let mut config: Config = url
             .parse()
-            .map_err(|e| StoreError::Backend(format!("database url: {}", describe(&e))))?;
+            .map_err(|e| StoreError::Backend(format!("database url: {}", with_causes(&e))))?;
         if config.get_connect_timeout().is_none() {
             config.connect_timeout(DEFAULT_CONNECT_TIMEOUT);
         }
@@ -280,7 +269,7 @@ impl Drop for Lease<'_> {
 /// service.
 fn column<'a, T: FromSql<'a>>(row: &'a Row, name: &str) -> Result<T, StoreError> {
     row.try_get(name)
-        .map_err(|e| StoreError::Corrupt(format!("{name}: {}", describe(&e))))
+        .map_err(|e| StoreError::Corrupt(format!("{name}: {}", with_causes(&e))))
 }
 
 fn seal_from(row: &Row) -> Result<Seal, StoreError> {

@@ -53,6 +53,7 @@ pub fn local_parts(factor_library: FactorLibrary) -> ServerParts {
         limits: Limits::default(),
         metrics: Metrics::new(),
         metrics_listener: None,
+        tls: None,
     }
 }
 
@@ -442,6 +443,7 @@ mod record_harness {
             limits: green_impact::grpc::limits::Limits::default(),
             metrics: green_impact::metrics::Metrics::new(),
             metrics_listener: None,
+            tls: None,
         }
     }
 
@@ -674,6 +676,21 @@ mod record_harness {
             let _ = self.child.kill();
             let _ = self.child.wait();
         }
+    }
+
+    /// Output bytes as text, for messages and checks.
+    pub fn text(bytes: &[u8]) -> String {
+        String::from_utf8_lossy(bytes).into_owned()
+    }
+
+    /// A command's exit code, stdout and stderr, for a failed assertion's message.
+    pub fn explain(output: &Output) -> String {
+        format!(
+            "exit {:?}\nstdout:\n{}\nstderr:\n{}",
+            output.status.code(),
+            text(&output.stdout),
+            text(&output.stderr)
+        )
     }
 
     /// Runs the binary with `args` (and `env`, with GREEN_IMPACT_TOKEN removed unless given),

@@ -34,11 +34,8 @@ RUN --mount=type=cache,target=/usr/local/cargo/registry \
     && install -D -m 0755 target/release/green-impact /out/green-impact
 
 FROM debian:bookworm-slim
-# ca-certificates: for TLS to a database or to peers; nothing else is needed at run time (SQLite
-# is compiled in, and so are the factor set, the eligibility rules and the LPR table).
-RUN apt-get update \
-    && apt-get install -y --no-install-recommends ca-certificates \
-    && rm -rf /var/lib/apt/lists/*
+# Nothing to install: SQLite is compiled in, and so are the factor set, the eligibility rules
+# and the LPR table; the server makes no outbound TLS connection.
 # A fixed UID and GID, so that volume ownership and Kubernetes' runAsUser / fsGroup can name it.
 RUN groupadd --system --gid 10001 green-impact \
     && useradd --system --uid 10001 --gid 10001 --home-dir /var/lib/green-impact \

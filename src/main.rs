@@ -99,12 +99,17 @@ struct ServeArgs {
     #[arg(long, default_value = "green-impact-data")]
     data_dir: PathBuf,
     /// postgres://user@host:port/db: keep records in PostgreSQL instead of SQLite, so several
-    /// replicas can share one store (give them the same --key).
-    #[arg(long)]
+    /// replicas can share one store (give them the same --key). From the environment too, so
+    /// that its password need not appear in the process's arguments.
+    #[arg(long, env = "GREEN_IMPACT_DATABASE_URL", hide_env_values = true)]
     database_url: Option<String>,
     /// The Ed25519 service key; created at first start if absent. Default DATA_DIR/service.key.
     #[arg(long)]
     key: Option<PathBuf>,
+    /// The public key (64 hex digits, as GetServiceKey serves it) of a service key this one
+    /// replaced: records it signed still verify. Repeatable.
+    #[arg(long = "retired-key", value_name = "FILE")]
+    retired_keys: Vec<PathBuf>,
     /// Credentials per institution (JSON: {"tokens": [{"token_sha256", "tenant", "role"}],
     /// "client_certificates": [{"certificate_sha256", "tenant", "role"}]}). Without it the
     /// server runs in local mode: no authentication, one tenant "local".
@@ -274,8 +279,16 @@ async fn server_parts(args: &ServeArgs) -> Result<ServerParts, String> {
         .key
         .clone()
         .unwrap_or_else(|| args.data_dir.join("service.key"));
-    let key = ServiceKey::load_or_create(&key_path)?;
-    tracing::info!(key_id = key.key_id(), path = %key_path.display(), "service key");
+    let mut key = ServiceKey::load_or_create(&key_path)?;
+    for retired in &args.retired_keys {
+        key = key.retire_from_file(retired)?;
+    }
+    tracing::info!(
+        key_id = key.key_id(),
+        path = %key_path.display(),
+        retired = ?key.retired_key_ids().collect::<Vec<_>>(),
+        "service key"
+    );
     let store = open_store(args.database_url.clone(), args.data_dir.clone()).await?;
     let metrics_listener = match args.metrics_addr {
         Some(addr) => Some(

@@ -331,3 +331,72 @@ fn serve_refuses_a_network_address_without_tokens() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Rotating the service key: records signed by the old key fail the signature check until the
+/// old public key is given with --retired-key, then they verify again beside the new key's
+/// records, and the chain runs on across the change.
+#[test]
+fn after_a_key_rotation_old_records_verify_under_the_retired_key() {
+    let dir = temp_dir("records-cli-rotation");
+    let key_file = dir.join("service.key");
+    let mut server = serve(&dir, &[]);
+    let old_record = assess(&server.url, &[], &[]);
+    server.kill();
+
+    let seed_hex = std::fs::read_to_string(&key_file).expect("the created key");
+    let mut seed = [0u8; 32];
+    hex::decode_to_slice(seed_hex.trim(), &mut seed).expect("64 hex digits");
+    let old_key = green_impact::records::ServiceKey::from_seed(&seed);
+    let old_public = dir.join("old-service-key.pub");
+    std::fs::write(&old_public, hex::encode(old_key.public_key().as_bytes())).unwrap();
+    std::fs::write(&key_file, format!("{}\n", "5a".repeat(32))).unwrap();
+
+    let mut server = serve(&dir, &[]);
+    let output = client("verify", &old_record, &server.url, &[], &[]);
+    assert_eq!(output.status.code(), Some(3), "{}", explain(&output));
+    assert!(
+        text(&output.stdout).contains("no retired key of that id"),
+        "{}",
+        explain(&output)
+    );
+    server.kill();
+
+    let retired = ["--retired-key".to_owned(), old_public.display().to_string()];
+    let server = serve(&dir, &retired);
+    let new_record = assess(&server.url, &[], &[]);
+    for (id, says) in [
+        (
+            &old_record,
+            format!("valid under retired key {}", old_key.key_id()),
+        ),
+        (&new_record, "valid under key".to_owned()),
+    ] {
+        let output = client("verify", id, &server.url, &[], &[]);
+        assert_eq!(output.status.code(), Some(0), "{id}: {}", explain(&output));
+        assert!(text(&output.stdout).contains(&says), "{}", explain(&output));
+    }
+
+    // The retired key only verifies: the current key cannot be given as retired.
+    let current = dir.join("current.pub");
+    let current_key = green_impact::records::ServiceKey::from_seed(&[0x5a; 32]);
+    std::fs::write(&current, hex::encode(current_key.public_key().as_bytes())).unwrap();
+    let output = run_binary(
+        &[
+            "serve",
+            "--addr",
+            "127.0.0.1:0",
+            "--data-dir",
+            &dir.display().to_string(),
+            "--retired-key",
+            &current.display().to_string(),
+        ],
+        &[],
+        LIMIT,
+    );
+    assert_ne!(output.status.code(), Some(0), "{}", explain(&output));
+    assert!(
+        text(&output.stderr).contains("is the current key"),
+        "{}",
+        explain(&output)
+    );
+}

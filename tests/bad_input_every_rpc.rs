@@ -616,7 +616,7 @@ fn judge(case: &Case, result: Result<Vec<u8>, Status>) -> Result<(), String> {
             }
         }
         Expect::Unframed => {
-            if !status.message().contains("does not decode") || status.details().len() > 0 {
+            if !status.message().contains("does not decode") || !status.details().is_empty() {
                 return Err(format!("not refused as unframed: {status:?}"));
             }
         }
@@ -705,12 +705,13 @@ async fn every_unary_case_is_refused_with_its_code_and_field_path() {
 async fn export_refuses_bad_filters_before_streaming() {
     let server = TestServer::start().await;
     let channel = server.channel().await;
-    let export = |edit: fn(&mut pb::ExportAssessmentsRequest)| {
+    type Edit = fn(&mut pb::ExportAssessmentsRequest);
+    let export = |edit: Edit| {
         let mut request = pb::ExportAssessmentsRequest::default();
         edit(&mut request);
         request.encode_to_vec()
     };
-    let cases: [(fn(&mut pb::ExportAssessmentsRequest), &str); 3] = [
+    let cases: [(Edit, &str); 3] = [
         (|r| r.kind = -1, "kind"),
         (
             |r| r.created_from = "2026-01-01 00:00:00Z".into(),
@@ -849,12 +850,10 @@ async fn an_undecodable_batch_item_ends_the_stream_with_its_field() {
     let first = answers.message().await.expect("first answer").expect("one");
     let first = pb::AssessBatchResult::decode(first.as_slice()).expect("a result");
     assert_eq!(first.key, "first");
-    let status = loop {
-        match answers.message().await {
-            Ok(Some(_)) => panic!("nothing after the broken item is answered"),
-            Ok(None) => panic!("the stream ended without an error"),
-            Err(status) => break status,
-        }
+    let status = match answers.message().await {
+        Ok(Some(_)) => panic!("nothing after the broken item is answered"),
+        Ok(None) => panic!("the stream ended without an error"),
+        Err(status) => status,
     };
     assert_eq!(status.code(), Code::InvalidArgument, "{status:?}");
     assert_eq!(violated_fields(&status), ["key"]);
@@ -873,7 +872,9 @@ async fn portfolio_items_are_refused_one_by_one() {
         .as_mut()
         .expect("operations")
         .operating_days_per_year = 0;
-    let items: Vec<(Vec<u8>, Option<(Code, &[&str])>)> = vec![
+    // Each item's bytes, and the code and fields of its error if it is refused.
+    type Refusal = Option<(Code, &'static [&'static str])>;
+    let items: Vec<(Vec<u8>, Refusal)> = vec![
         (by_id(&plan_id), None),
         (item(None), Some((Code::InvalidArgument, &["item"]))),
         (

@@ -1,7 +1,9 @@
 //! `green-impact report` as a user runs it: the real binary serves, the real binary writes the
 //! page from a request file and from a record id, and every figure hooked on the page is read
-//! back and compared with the record fetched through the gRPC client. Then headless Chromium
-//! opens the page: its DOM holds the same figures, and its screenshot shows both charts.
+//! back and compared with the record fetched through the gRPC client, for the seed (which asks
+//! for neither the insurer's nor the exchange's view, and the page says so) and for the seed
+//! with both views. Then headless Chromium opens the page with both views: its DOM holds the
+//! same figures, and its screenshot shows both charts.
 
 mod common;
 
@@ -12,6 +14,7 @@ use std::time::{Duration, Instant};
 
 use common::{SEED_REQUEST_PATH, ServeProcess, explain, run_binary, temp_dir};
 use green_impact::grpc::server::MAX_RESPONSE_BYTES;
+use green_impact::json;
 use green_impact::pb;
 use green_impact::pb::impact_service_client::ImpactServiceClient;
 use green_impact::report;
@@ -148,6 +151,8 @@ fn resolve(message: &DynamicMessage, path: &str) -> Option<String> {
             m.get_field_by_name("value")?.as_str()?.to_owned()
         }
         Value::String(s) => s,
+        // A rule's true/false metric, printed as the rule set writes it.
+        Value::Bool(b) => b.to_string(),
         Value::U32(n) => n.to_string(),
         Value::U64(n) => n.to_string(),
         Value::I32(n) => n.to_string(),
@@ -225,6 +230,123 @@ fn assert_page_matches(
     figures.len() + from_request.len()
 }
 
+/// The insurer and exchange views' figures the page must show when the response has them.
+const VIEW_KEY_FIGURES: &[&str] = &[
+    "insurer_view.before.untreated_manure_stock_t",
+    "insurer_view.after.untreated_manure_stock_t",
+    "insurer_view.change.untreated_manure_stock_t",
+    "insurer_view.before.storage_capacity_days",
+    "insurer_view.change.storage_capacity_days",
+    "insurer_view.after.nitrogen_handled_t_per_year",
+    "insurer_view.after.phosphorus_handled_t_per_year",
+    "insurer_view.change.distance_to_surface_water_m",
+    "insurer_view.hj941[0].levels_code",
+    "insurer_view.hj941[0].q_ratio",
+    "insurer_view.hj941[1].levels_code",
+    "insurer_view.hj941[1].grade_code",
+    "eligibility.rule_set",
+    "eligibility.title",
+    "eligibility.met_count",
+    "eligibility.not_met_count",
+    "eligibility.not_evaluable_count",
+];
+
+/// The page shows both views whole: the key figures, every flag, and every rule with each
+/// condition's metric, operator, threshold and compared figure (hooked, so
+/// `assert_page_matches` has compared them with the record already).
+fn assert_shows_both_views(page: &str, response: &pb::AssessResponse) {
+    let paths: Vec<String> = hooks(page, "data-figure")
+        .into_iter()
+        .map(|(path, _)| path)
+        .collect();
+    let shown = |path: &str| assert!(paths.iter().any(|p| p == path), "the page shows {path}");
+    VIEW_KEY_FIGURES.iter().for_each(|path| shown(path));
+    let view = response.insurer_view.as_ref().expect("an insurer view");
+    assert!(!view.flags.is_empty());
+    for i in 0..view.flags.len() {
+        shown(&format!("insurer_view.flags[{i}].code"));
+    }
+    let eligibility = response
+        .eligibility
+        .as_ref()
+        .expect("an eligibility result");
+    assert!(!eligibility.rules.is_empty());
+    let oneof =
+        |value: &Option<pb::MetricValue>| match value.as_ref().and_then(|v| v.value.as_ref()) {
+            Some(pb::metric_value::Value::Decimal(_)) => "decimal",
+            Some(pb::metric_value::Value::Boolean(_)) => "boolean",
+            None => panic!("a compared figure on every condition of this assessment"),
+        };
+    for (i, rule) in eligibility.rules.iter().enumerate() {
+        shown(&format!("eligibility.rules[{i}].id"));
+        for (j, condition) in rule.conditions.iter().enumerate() {
+            let p = format!("eligibility.rules[{i}].conditions[{j}]");
+            shown(&format!("{p}.metric"));
+            shown(&format!("{p}.operator"));
+            shown(&format!("{p}.threshold.{}", oneof(&condition.threshold)));
+            shown(&format!("{p}.value.{}", oneof(&condition.value)));
+        }
+    }
+    // The requester's HJ 941 grade is on the page as theirs, in the response's notation.
+    let stated = page
+        .find(">较大-大气（Q1-M2-E1）<")
+        .expect("the stated grade code");
+    assert!(
+        page[stated..].contains("stated by the requester, not graded by the service"),
+        "the stated grade is marked as the requester's"
+    );
+    for absent in [NO_INSURER_VIEW, NO_ELIGIBILITY] {
+        assert!(!page.contains(absent), "{absent}");
+    }
+}
+
+/// What the page says in place of a view the request did not ask for.
+const NO_INSURER_VIEW: &str = "No insurer view was requested for this assessment";
+const NO_ELIGIBILITY: &str = "No eligibility check was requested for this assessment";
+
+/// The illustrative insurer example with what it leaves out: a stated storage minimum (so a
+/// flag cites it) and an HJ 941 air result with the requester's grade, written to `dir`.
+fn both_views_request(dir: &Path) -> PathBuf {
+    let text = std::fs::read_to_string(INSURER_EXAMPLE).expect("read the insurer example");
+    let mut request =
+        json::assess_request_from_json(&text).expect("the insurer example is valid proto3 JSON");
+    assert!(
+        request.eligibility.is_some(),
+        "the example asks for eligibility"
+    );
+    let exposure = request
+        .insurer_exposure
+        .as_mut()
+        .expect("the example has an insurer block");
+    exposure.storage_minimum_days = Some(pb::StatedMinimum {
+        value: Some(pb::Decimal {
+            value: "7".to_owned(),
+        }),
+        source: "illustrative: the insurer's <underwriting> guideline".to_owned(),
+    });
+    exposure.hj941.push(pb::Hj941Input {
+        medium: pb::Hj941Medium::Air as i32,
+        quantity: Some(pb::hj941_input::Quantity::QLevel(
+            pb::Hj941QLevel::Q1 as i32,
+        )),
+        m_level: pb::Hj941MLevel::M2 as i32,
+        e_level: pb::Hj941ELevel::E1 as i32,
+        stated_grade: pb::Hj941Grade::Larger as i32,
+    });
+    let path = dir.join("both-views.json");
+    std::fs::write(
+        &path,
+        json::to_json(&request, "greenimpact.v1.AssessRequest"),
+    )
+    .expect("write the request");
+    path
+}
+
+const INSURER_EXAMPLE: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/examples/leshan-yaqing-insurer.json"
+);
+
 fn assert_has_both_charts(page: &str) {
     for id in [report::DSCR_CHART_ID, report::EMISSIONS_CHART_ID] {
         assert_eq!(
@@ -272,10 +394,53 @@ fn the_report_of_a_request_file_and_of_its_record_show_the_records_figures() {
         assert!(from_file.contains(&format!(">{figure}<")), "{figure}");
     }
 
+    // The seed asks for neither view, and the page says so.
+    for absent in [NO_INSURER_VIEW, NO_ELIGIBILITY] {
+        assert_eq!(from_file.matches(absent).count(), 1, "{absent}");
+    }
+
     let from_record = report_page(&record_id, &dir.join("from-record.html"), &server.url);
     assert_eq!(
         from_record, from_file,
         "the stored record gives the page its fresh assessment gave"
+    );
+}
+
+#[test]
+fn the_report_of_a_request_with_both_views_shows_the_records_insurer_and_exchange_figures() {
+    let dir = temp_dir("report-views");
+    let server = serve(&dir);
+    let request_path = both_views_request(&dir);
+    let from_file = report_page(
+        &request_path.display().to_string(),
+        &dir.join("from-file.html"),
+        &server.url,
+    );
+    let (_, record_id) = hooks(&from_file, "data-figure")
+        .into_iter()
+        .find(|(path, _)| path == "record.record_id")
+        .expect("the page names its record");
+
+    let (request, response) = stored_assessment(&server.url, &record_id);
+    let checked = assert_page_matches(&from_file, &request, &response);
+    let view_figures = hooks(&from_file, "data-figure")
+        .iter()
+        .filter(|(path, _)| path.starts_with("insurer_view.") || path.starts_with("eligibility."))
+        .count();
+    assert!(
+        view_figures > 60,
+        "{view_figures} view figures of {checked} checked"
+    );
+    assert_shows_both_views(&from_file, &response);
+    // The requester's text reaches the page escaped: the stated minimum's source, quoted by
+    // its flag.
+    assert!(from_file.contains("the insurer&#39;s &lt;underwriting&gt; guideline"));
+    assert!(!from_file.contains("<underwriting>"));
+
+    let from_record = report_page(&record_id, &dir.join("from-record.html"), &server.url);
+    assert_eq!(
+        from_record, from_file,
+        "the stored record gives the page its fresh assessment gave, views included"
     );
 }
 
@@ -456,21 +621,23 @@ fn chromium_present() -> bool {
     // a skip must be seen.
     let _ = writeln!(
         std::io::stderr(),
-        "SKIPPED chromium_renders_the_report_with_its_figures_and_both_charts: {CHROMIUM} is \
+        "SKIPPED chromium_renders_the_report_with_its_figures_views_and_both_charts: {CHROMIUM} is \
          not installed (apt-get install chromium); the browser test did not run"
     );
     false
 }
 
 #[test]
-fn chromium_renders_the_report_with_its_figures_and_both_charts() {
+fn chromium_renders_the_report_with_its_figures_views_and_both_charts() {
     if !chromium_present() {
         return;
     }
     let dir = temp_dir("report-browser");
     let server = serve(&dir);
     let page_path: PathBuf = dir.join("report.html");
-    let page = report_page(SEED_REQUEST_PATH, &page_path, &server.url);
+    // The seed with both views: the browser keeps the views' figures as well as the charts.
+    let request_path = both_views_request(&dir);
+    let page = report_page(&request_path.display().to_string(), &page_path, &server.url);
     let (_, record_id) = hooks(&page, "data-figure")
         .into_iter()
         .find(|(path, _)| path == "record.record_id")
@@ -492,6 +659,7 @@ fn chromium_renders_the_report_with_its_figures_and_both_charts() {
         hooks(&page, "data-figure").len() + hooks(&page, "data-request").len(),
         "the browser's DOM keeps every figure of the file"
     );
+    assert_shows_both_views(&dom, &response);
 
     let shot_path = dir.join("shot.png");
     let shot = chromium(

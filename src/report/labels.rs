@@ -219,6 +219,75 @@ pub const NO_ATTRIBUTION: Label = label(
     "No carbon estimate, so no attribution",
 );
 
+pub const INSURER_VIEW: Label = label("保险视角：污染暴露", "Insurer view: pollution exposure");
+pub const EXCHANGE_VIEW: Label = label(
+    "交易所视角：转型计划资格",
+    "Exchange view: transition-plan eligibility",
+);
+pub const NO_INSURER_VIEW: Label = label(
+    "本次评估未请求保险视角（请求中无 insurer_exposure）",
+    "No insurer view was requested for this assessment (the request has no insurer_exposure)",
+);
+pub const NO_ELIGIBILITY: Label = label(
+    "本次评估未请求资格检查（请求中无 eligibility）",
+    "No eligibility check was requested for this assessment (the request has no eligibility)",
+);
+pub const EXPOSURE: Label = label(
+    "暴露数字：项目前后及变化",
+    "Exposure figures, before and after",
+);
+pub const STORAGE: Label = label(
+    "粪污贮存与设施状况",
+    "Manure storage and facility condition",
+);
+pub const SITE_BEFORE: Label = label("项目前", "Before the project");
+pub const SITE_AFTER: Label = label("项目后", "After the project");
+pub const CHANGE: Label = label("变化（后 − 前）", "Change (after − before)");
+pub const UNTREATED_STOCK: Label = label("场内未处理粪污（吨）", "Untreated manure on site (t)");
+pub const STORAGE_DAYS: Label = label("贮存能力（天）", "Storage capacity (days)");
+pub const NITROGEN: Label = label("年处理氮（吨 N）", "Nitrogen handled a year (t N)");
+pub const PHOSPHORUS: Label = label("年处理磷（吨 P）", "Phosphorus handled a year (t P)");
+pub const DISTANCE_TO_WATER: Label = label(
+    "贮存设施距最近地表水（米）",
+    "Storage to nearest surface water (m)",
+);
+pub const STORAGE_TYPE: Label = label("贮存方式", "Storage type");
+pub const LEAK_PRONE: Label = label("易渗漏（无防渗层）", "Leak-prone (no impermeable barrier)");
+pub const COVERED: Label = label("防雨（有顶或密闭）", "Covered (keeps rain out)");
+pub const STORAGE_BASIS: Label = label("分类依据", "Basis of the classification");
+pub const FACILITY_CONDITION: Label = label("设施状况", "Facility condition");
+pub const CHANGED: Label = label("已变更", "changed");
+pub const UNCHANGED: Label = label("未变更", "unchanged");
+pub const FLAGS: Label = label("提请核保关注", "Flags for the underwriter");
+pub const HJ941: Label = label(
+    "HJ 941-2018 企业突发环境事件风险分级",
+    "HJ 941-2018 environmental emergency risk classification",
+);
+pub const MEDIUM: Label = label("环境要素", "Medium");
+pub const LEVELS_CODE: Label = label("等级表征（Q-M-E）", "Levels (Q-M-E)");
+pub const Q_RATIO: Label = label("Q 值", "Q ratio");
+pub const Q_LEVEL_GIVEN: Label = label("请求直接给出 Q 等级", "Q level given by the request");
+pub const GRADE: Label = label("风险等级", "Grade");
+pub const NOTE: Label = label("说明", "Note");
+pub const VIEW_METHOD: Label = label("方法说明", "Method");
+pub const RULE_SET: Label = label("规则集（编号/版本）", "Rule set (id/version)");
+pub const RULE_SET_TITLE: Label = label("名称", "Title");
+pub const RULE_SET_SCOPE: Label = label("范围与出处", "Scope and sources");
+pub const OUTCOME: Label = label("结论统计", "Outcome");
+pub const RULE: Label = label("规则（目录条目）", "Rule (catalogue entry)");
+pub const STATUS: Label = label("结论", "Status");
+pub const FIGURES_COMPARED: Label = label("比较的数字", "Figures compared");
+pub const READING: Label = label(
+    "出处、原文与规则集的解读",
+    "Source, wording and the rule set's reading",
+);
+pub const ASSESSED: Label = label("本评估", "assessed");
+pub const REQUIRED: Label = label("要求", "required");
+pub const MISSING: Label = label("缺少输入", "missing input");
+pub const REASON: Label = label("理由", "Reason");
+pub const SOURCE_WORDING: Label = label("原文", "Wording");
+pub const MAPPING: Label = label("规则集的解读", "The rule set's reading");
+
 pub const WARNINGS: Label = label("警示", "Warnings");
 pub const CODE: Label = label("代码", "Code");
 pub const FIELD: Label = label("字段", "Field");
@@ -430,6 +499,96 @@ pub fn record_kind(kind: pb::RecordKind) -> Label {
     }
 }
 
+pub fn storage_type(storage: pb::StorageType) -> Label {
+    use pb::StorageType as S;
+    match storage {
+        S::OpenPile => label("露天堆放", "open pile"),
+        S::CoveredShedImpermeableFloor => {
+            label("防渗防雨堆粪棚", "covered shed with an impermeable floor")
+        }
+        S::LinedLagoon => label("防渗敞口贮存池", "lined lagoon, open"),
+        S::UnlinedLagoon => label("无防渗土池", "unlined lagoon"),
+        S::SealedVessel => label("密闭罐（容器）", "sealed vessel"),
+        S::Unspecified => UNSPECIFIED,
+    }
+}
+
+pub fn facility_condition(condition: pb::FacilityCondition) -> Label {
+    use pb::FacilityCondition as C;
+    match condition {
+        C::Good => label("良好", "good"),
+        C::Fair => label("一般", "fair"),
+        C::Poor => label("差", "poor"),
+        C::Unspecified => UNSPECIFIED,
+    }
+}
+
+pub fn leak_prone_change(change: pb::LeakProneChange) -> Label {
+    use pb::LeakProneChange as C;
+    match change {
+        C::Removed => label("易渗漏贮存已消除", "leak-prone storage removed"),
+        C::Introduced => label("新增易渗漏贮存", "leak-prone storage introduced"),
+        C::StillLeakProne => label("仍易渗漏", "still leak-prone"),
+        C::StillNotLeakProne => label("前后均不易渗漏", "not leak-prone before or after"),
+        C::Unspecified => UNSPECIFIED,
+    }
+}
+
+pub fn condition_change(change: pb::ConditionChange) -> Label {
+    use pb::ConditionChange as C;
+    match change {
+        C::Improved => label("改善", "improved"),
+        C::Unchanged => label("不变", "unchanged"),
+        C::Worsened => label("变差", "worsened"),
+        C::Unspecified => UNSPECIFIED,
+    }
+}
+
+pub fn hj941_medium(medium: pb::Hj941Medium) -> Label {
+    match medium {
+        pb::Hj941Medium::Air => label("大气", "air"),
+        pb::Hj941Medium::Water => label("水", "water"),
+        pb::Hj941Medium::Unspecified => UNSPECIFIED,
+    }
+}
+
+pub fn hj941_grade(grade: pb::Hj941Grade) -> Label {
+    use pb::Hj941Grade as G;
+    match grade {
+        G::General => label("一般环境风险", "general environmental risk"),
+        G::Larger => label("较大环境风险", "larger environmental risk"),
+        G::Major => label("重大环境风险", "major environmental risk"),
+        G::Unspecified => UNSPECIFIED,
+    }
+}
+
+/// Whose the grade is: the service grades nothing itself, so a grade on the page is always
+/// the requester's reading of the standard, and says so.
+pub fn hj941_grade_origin(origin: pb::Hj941GradeOrigin) -> Label {
+    use pb::Hj941GradeOrigin as O;
+    match origin {
+        O::NotDetermined => label(
+            "未定级：请求未给出等级，本服务不自行定级",
+            "not graded: the request states no grade and the service does not grade",
+        ),
+        O::StatedByRequest => label(
+            "请求方所述等级，非本服务定级",
+            "stated by the requester, not graded by the service",
+        ),
+        O::Unspecified => UNSPECIFIED,
+    }
+}
+
+pub fn rule_status(status: pb::RuleStatus) -> Label {
+    use pb::RuleStatus as S;
+    match status {
+        S::Met => label("符合", "met"),
+        S::NotMet => label("不符合", "not met"),
+        S::NotEvaluable => label("无法评估", "not evaluable"),
+        S::Unspecified => UNSPECIFIED,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -451,6 +610,14 @@ mod tests {
             manure_system(pb::ManureSystem::CompostingInVessel),
             emission_source(pb::EmissionSource::Diesel),
             factor_origin(pb::FactorOrigin::Override),
+            storage_type(pb::StorageType::LinedLagoon),
+            facility_condition(pb::FacilityCondition::Fair),
+            leak_prone_change(pb::LeakProneChange::Introduced),
+            condition_change(pb::ConditionChange::Worsened),
+            hj941_medium(pb::Hj941Medium::Air),
+            hj941_grade(pb::Hj941Grade::Major),
+            hj941_grade_origin(pb::Hj941GradeOrigin::StatedByRequest),
+            rule_status(pb::RuleStatus::NotEvaluable),
         ];
         for l in labels {
             assert!(!l.zh.is_empty() && !l.en.is_empty(), "{l:?}");

@@ -13,6 +13,7 @@ mod html;
 mod labels;
 mod money;
 mod svg;
+mod views;
 
 use crate::pb;
 
@@ -35,6 +36,8 @@ pub fn render(request: &pb::AssessRequest, response: &pb::AssessResponse) -> Str
         money::schedule_and_dscr(response),
         carbon::emissions(response.carbon.as_ref()),
         carbon::attribution(response.carbon.as_ref()),
+        views::insurer(response.insurer_view.as_ref()),
+        views::eligibility(response.eligibility.as_ref()),
         warnings_and_assumptions(response),
         carbon::factors(response.carbon.as_ref()),
         seal(response.record.as_ref()),
@@ -57,24 +60,28 @@ pub fn render(request: &pb::AssessRequest, response: &pb::AssessResponse) -> Str
     page
 }
 
-const SECTION_IDS: [&str; 9] = [
+const SECTION_IDS: [&str; 11] = [
     "project-and-loan",
     "cost-to-revenue",
     "schedule-and-dscr",
     "emissions",
     "attribution",
+    "insurer-view",
+    "exchange-view",
     "warnings",
     "factors",
     "seal",
     "appendix-schedule",
 ];
 
-const SECTION_TITLES: [Label; 9] = [
+const SECTION_TITLES: [Label; 11] = [
     labels::PROJECT_AND_LOAN,
     labels::COST_TO_REVENUE,
     labels::SCHEDULE_AND_DSCR,
     labels::EMISSIONS,
     labels::ATTRIBUTION,
+    labels::INSURER_VIEW,
+    labels::EXCHANGE_VIEW,
     labels::WARNINGS_AND_ASSUMPTIONS,
     labels::FACTORS,
     labels::SEAL,
@@ -112,6 +119,28 @@ tr.total td { font-weight: bold; background: #f7f9fb; }
 .hex { font-family: "DejaVu Sans Mono", "Liberation Mono", monospace; word-break: break-all; font-size: 12px; }
 .status-met { color: #2e7d32; font-weight: bold; }
 .status-not-met { color: #c62828; font-weight: bold; }
+.status-not-evaluable { color: #8a5a00; font-weight: bold; }
+span.sep { color: #999; }
+.stated { color: #55606b; font-style: italic; }
+.not-graded { color: #55606b; }
+.method { color: #3d4b59; max-width: 1000px; }
+table.exposure td:first-child { width: 380px; }
+table.exposure td.n { min-width: 150px; }
+table.storage, table.flags, table.rules { width: 100%; table-layout: fixed; }
+table.storage th:nth-child(1) { width: 18%; }
+table.storage th:nth-child(2), table.storage th:nth-child(3) { width: 33%; }
+table.flags th:nth-child(1) { width: 24%; }
+table.flags th:nth-child(2) { width: 30%; }
+table.flags td { overflow-wrap: anywhere; }
+table.rules th:nth-child(1) { width: 16%; }
+table.rules th:nth-child(2) { width: 9%; }
+table.rules th:nth-child(3) { width: 38%; }
+table.rules td { overflow-wrap: anywhere; }
+table.rules p { margin: 0 0 5px; }
+ul.conditions { margin: 0 0 5px; padding-left: 16px; }
+ul.conditions li { margin-bottom: 4px; }
+.metric { font-family: "DejaVu Sans Mono", "Liberation Mono", monospace; font-size: 12px; }
+.wording { border-left: 3px solid #b7c4d1; padding-left: 6px; }
 .warning-code { font-family: "DejaVu Sans Mono", "Liberation Mono", monospace; white-space: nowrap; }
 svg.chart { display: block; max-width: 100%; height: auto; margin: 6px 0 10px; }
 svg.chart text { font-size: 12px; fill: #1a1a1a; }
@@ -333,6 +362,34 @@ mod tests {
         assert!(page.contains(labels::NOT_STORED.en));
         assert!(page.contains(r#"data-figure="debt_service_cover.years[0].dscr">-0.4833<"#));
         assert!(page.contains(r#"data-figure="loan.periods[0].instalment_cny">1034.50<"#));
+    }
+
+    #[test]
+    fn the_views_follow_attribution_and_say_when_they_were_not_requested() {
+        let (request, mut response) = one_period();
+        let page = render(&request, &response);
+        let at = |id: &str| {
+            page.find(&format!(r#"<section id="{id}">"#))
+                .unwrap_or_else(|| panic!("section {id}"))
+        };
+        assert!(at("attribution") < at("insurer-view"));
+        assert!(at("insurer-view") < at("exchange-view"));
+        assert!(at("exchange-view") < at("warnings"));
+        assert!(page.contains(labels::NO_INSURER_VIEW.en));
+        assert!(page.contains(labels::NO_ELIGIBILITY.en));
+
+        response.insurer_view = Some(pb::InsurerView {
+            method: "no premium".to_owned(),
+            ..Default::default()
+        });
+        response.eligibility = Some(pb::EligibilityResult {
+            rule_set: "cn-transition/2026.1".to_owned(),
+            ..Default::default()
+        });
+        let page = render(&request, &response);
+        assert!(!page.contains(labels::NO_INSURER_VIEW.en));
+        assert!(!page.contains(labels::NO_ELIGIBILITY.en));
+        assert!(page.contains(r#"data-figure="eligibility.rule_set">cn-transition/2026.1<"#));
     }
 
     #[test]

@@ -154,8 +154,10 @@ pub fn assess(input: &AssessmentInput, lpr_table: &LprTable) -> Result<Assessmen
         &loan_years,
         annual_cash_flow_cny,
         incremental,
+        &mut warnings,
     );
 
+    // At most 64 lines of 1e11 each (limits.rs): sums under 6.4e12, no overflow.
     let capex_total: Decimal = appraisal.capex.iter().map(|c| c.cny).sum();
     let subsidy_total: Decimal = appraisal.capex_subsidies.iter().map(|c| c.cny).sum();
     let net_investment_cny = capex_total - subsidy_total;
@@ -262,6 +264,8 @@ fn mass_balance_of(input: &AssessmentInput, annual: &AnnualFigures) -> MassBalan
     })
 }
 
+/// The cash flow is under 2.5e15 (see `AnnualFigures`) and a non-zero debt service, a sum of
+/// instalments in fen, at least 0.01: a DSCR is under 2.5e17, no overflow.
 fn dscr_by_loan_year(loan_years: &[LoanYear], annual_cash_flow_cny: Decimal) -> Vec<DscrYear> {
     loan_years
         .iter()
@@ -282,12 +286,21 @@ fn dscr_by_loan_year(loan_years: &[LoanYear], annual_cash_flow_cny: Decimal) -> 
 
 /// Cash flow is linear in the fertilizer value (slope: tonnes of product a year) and in the
 /// throughput (the variable part scales with it), so each break-even is one division.
+///
+/// Magnitudes under the request limits: a loan year's debt service is at most the principal
+/// plus a year's interest at 100% (2e11), so `required` is at most 2.4e12; an annual amount
+/// is at most 3.66e7 t x 1e6 CNY/t = 3.66e13 a line, and the cash flow and its parts at most
+/// 64 such lines and 64 subsidies of 1e11, under 2.5e15. The fertilizer break-even divides by
+/// at least 1e-6 t of product a year, so it stays under 1e22. The throughput break-even
+/// divides by the variable part of the cash flow, a difference of products of 6-dp inputs that
+/// can be as small as 1e-12 while positive: it can leave the decimal range, and is checked.
 fn break_even(
     input: &AssessmentInput,
     annual: &AnnualFigures,
     loan_years: &[LoanYear],
     annual_cash_flow_cny: Decimal,
     incremental: bool,
+    warnings: &mut Vec<Warning>,
 ) -> BreakEven {
     let required = loan_years
         .iter()
@@ -299,13 +312,46 @@ fn break_even(
     let fertilizer_value =
         ops.fertilizer_value_cny_per_t_product + shortfall / annual.product_t_per_year;
     let (variable, fixed) = annual.throughput_split(ops, incremental);
-    let throughput = (variable > Decimal::ZERO)
-        .then(|| (ops.manure_fresh_t_per_day * (required - fixed) / variable).max(Decimal::ZERO));
+    let throughput = if variable > Decimal::ZERO {
+        let throughput =
+            throughput_break_even(ops.manure_fresh_t_per_day, required - fixed, variable);
+        if throughput.is_none() {
+            warnings.push(Warning {
+                code: "BREAK_EVEN_THROUGHPUT_OUT_OF_RANGE",
+                field: "operations.fertilizer_value.per_t_product",
+                message: format!(
+                    "the part of the annual cash flow that grows with throughput is {} CNY a \
+                     year at today's throughput: no throughput within the exact decimal range \
+                     (about 7.9e28 t a day) covers the debt service, so the break-even \
+                     throughput is absent; check the fertilizer value, the product output and \
+                     the per-tonne costs",
+                    variable.normalize()
+                ),
+            });
+        }
+        throughput
+    } else {
+        None
+    };
     BreakEven {
         required_cash_flow_cny_per_year: required,
         fertilizer_value_cny_per_t_product: fertilizer_value,
         manure_fresh_t_per_day: throughput,
     }
+}
+
+/// manure_t_per_day x (required - fixed) / variable, at least 0 (none is needed when the fixed
+/// lines alone cover the debt service), or `None` past the decimal range.
+fn throughput_break_even(
+    manure_fresh_t_per_day: Decimal,
+    required_less_fixed: Decimal,
+    variable: Decimal,
+) -> Option<Decimal> {
+    if required_less_fixed <= Decimal::ZERO {
+        return Some(Decimal::ZERO);
+    }
+    // At most 1e5 t a day x 1.5e13 CNY: the product is safe, the quotient is not.
+    (manure_fresh_t_per_day * required_less_fixed).checked_div(variable)
 }
 
 fn warn_about_rate(input: &AssessmentInput, table: &LprTable, warnings: &mut Vec<Warning>) {

@@ -65,37 +65,70 @@ pub fn parse_decimal(text: &str, max_dp: u32) -> Result<Decimal, DecimalTextErro
 /// into one allocation of the right size. A response holds hundreds of decimals, and going
 /// through `fmt` for each was the largest single cost of presenting one.
 pub fn to_text(value: Decimal) -> String {
-    // The mantissa's digits, lowest first, with zeros above them so that there is at least one
-    // digit before the point: 29 digits and 28 places fit in 30.
-    let mut digits = [b'0'; 30];
-    let mut count = 0;
+    // The mantissa's digits end at the buffer's end, with zeros before them so that there is at
+    // least one digit before the point: 29 digits and 28 places fit in 32.
+    let mut digits = [b'0'; 32];
+    let end = digits.len();
     let mantissa = value.mantissa().unsigned_abs();
-    // Two u64 halves of 19 digits each: u128 division is a slow library call.
-    const LOW_DIGITS: u128 = 10_000_000_000_000_000_000;
-    let (high, low) = (
-        (mantissa / LOW_DIGITS) as u64,
-        (mantissa % LOW_DIGITS) as u64,
-    );
-    for (mut part, padded_to) in [(low, if high > 0 { 19 } else { 0 }), (high, 0)] {
-        let first = count;
-        while part > 0 || count - first < padded_to {
-            digits[count] = b'0' + (part % 10) as u8;
-            part /= 10;
-            count += 1;
+    let start = match u64::try_from(mantissa) {
+        Ok(small) => write_u64(small, &mut digits, end),
+        Err(_) => {
+            // Two u64 halves of 19 digits each: u128 division is a slow library call, paid only
+            // by the rare mantissa above 2^64.
+            const LOW_DIGITS: u128 = 10_000_000_000_000_000_000;
+            let (high, low) = (
+                (mantissa / LOW_DIGITS) as u64,
+                (mantissa % LOW_DIGITS) as u64,
+            );
+            write_u64(low, &mut digits, end);
+            write_u64(high, &mut digits, end - 19)
         }
-    }
+    };
     let scale = value.scale() as usize;
-    let count = count.max(scale + 1);
-    let mut text = Vec::with_capacity(count + 2);
+    let start = start.min(end - scale - 1);
+    let point = end - scale;
+    let mut text = Vec::with_capacity(end - start + 2);
     if value.is_sign_negative() {
         text.push(b'-');
     }
-    text.extend(digits[scale..count].iter().rev());
+    text.extend_from_slice(&digits[start..point]);
     if scale > 0 {
         text.push(b'.');
-        text.extend(digits[..scale].iter().rev());
+        text.extend_from_slice(&digits[point..]);
     }
     String::from_utf8(text).expect("ASCII digits, a point and a sign")
+}
+
+/// "00", "01", ... "99": two digits per division.
+const DIGIT_PAIRS: [u8; 200] = {
+    let mut pairs = [0u8; 200];
+    let mut i = 0;
+    while i < 100 {
+        pairs[2 * i] = b'0' + (i / 10) as u8;
+        pairs[2 * i + 1] = b'0' + (i % 10) as u8;
+        i += 1;
+    }
+    pairs
+};
+
+/// Writes the digits of `n` (none for 0) so that they end before `end`; returns where they
+/// start.
+fn write_u64(mut n: u64, digits: &mut [u8; 32], mut end: usize) -> usize {
+    while n >= 100 {
+        let pair = (n % 100) as usize * 2;
+        n /= 100;
+        end -= 2;
+        digits[end..end + 2].copy_from_slice(&DIGIT_PAIRS[pair..pair + 2]);
+    }
+    if n >= 10 {
+        let pair = n as usize * 2;
+        end -= 2;
+        digits[end..end + 2].copy_from_slice(&DIGIT_PAIRS[pair..pair + 2]);
+    } else if n > 0 {
+        end -= 1;
+        digits[end] = b'0' + n as u8;
+    }
+    end
 }
 
 #[cfg(test)]
@@ -127,6 +160,9 @@ mod tests {
             "9999999999999999999",
             "10000000000000000000.5",
             "1234567890123456789012345678",
+            "18446744073709551615",
+            "18446744073709551616",
+            "-1844674407.3709551617",
         ]
         .iter()
         .map(|text| Decimal::from_str(text).unwrap())
@@ -147,6 +183,22 @@ mod tests {
         for power in 0..=28u32 {
             let ten = 10i128.pow(power);
             values.extend([ten - 1, ten, ten + 1].map(|m| Decimal::from_i128_with_scale(m, 0)));
+        }
+        // And many mantissas of every length, from a fixed xorshift sequence.
+        let mut state = 0x9e37_79b9_7f4a_7c15u64;
+        let mut next = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        for _ in 0..20_000 {
+            let wide = (u128::from(next()) << 64 | u128::from(next())) >> (next() % 96 + 32);
+            let mantissa = i128::try_from(wide).unwrap_or(0) * if next() % 2 == 0 { 1 } else { -1 };
+            values.push(Decimal::from_i128_with_scale(
+                mantissa,
+                (next() % 29) as u32,
+            ));
         }
         for value in values {
             assert_eq!(to_text(value), value.to_string(), "{value:?}");

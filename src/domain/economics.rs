@@ -65,6 +65,14 @@ pub const TONNE_BASES: [TonneBasis; 3] = [
 ];
 
 /// Annual quantities and amounts, exact.
+///
+/// No operation here can overflow for a valid request (src/domain/limits.rs): tonnes are at
+/// most 100,000 t/day x 366 days (or 36,600,000 t/year) = 3.66e7 a year, every per-tonne
+/// amount at most 1e6 CNY, so each product is at most 3.66e13 CNY; the cash flow sums at most
+/// 64 cost lines, 64 subsidies of 1e11 and two such products, under 2.5e15, against a decimal
+/// range of 7.9e28. The ratios divide by tonnes of at least 1e-12 (1e-6 t/day x 1 day x a
+/// dry-matter fraction of 1e-6) or by a baseline cost of at least 1e-12 CNY, so they stay
+/// under 2.5e27.
 #[derive(Debug, Clone, PartialEq)]
 pub struct AnnualFigures {
     pub manure_fresh_t_per_year: Decimal,

@@ -1,5 +1,7 @@
 //! Bounds on every request quantity. They are generous for any farm project and tight enough
-//! that no exact calculation on a valid request can leave the range of `Decimal`.
+//! that no sum or product on a valid request can leave the range of `Decimal` (each module says
+//! why where it computes). A quotient by a difference of inputs can still be too large for it
+//! (the break-even throughput): that one is checked, and absent with a warning when it would.
 
 pub const MAX_ID_CHARS: usize = 128;
 pub const MAX_NAME_CHARS: usize = 128;

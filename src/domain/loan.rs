@@ -90,6 +90,12 @@ fn to_fen(amount: Decimal) -> Decimal {
 
 /// The schedule. Terms must satisfy: term a whole number of periods, grace a whole number of
 /// periods shorter than the term (the adapter's validation guarantees it).
+///
+/// No operation here can overflow for a valid request: the balance never exceeds the principal
+/// (at most 1e11) and the periodic rate is at most 1 (100% a year, paid annually), so an
+/// interest or an instalment is at most 2e11 and the totals over at most 600 periods (50 years
+/// of interest at most) under 1e13. Only the equal instalment divides by a small number; it is
+/// checked, and its power of the discount factor only shrinks.
 pub fn schedule(terms: &LoanTerms) -> Result<Schedule, ComputeError> {
     let months_per_period = terms.frequency.months_per_period();
     let period_count = terms.term_months / months_per_period;

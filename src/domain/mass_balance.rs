@@ -37,6 +37,10 @@ pub struct MassBalanceInput<'a> {
     pub product_max_moisture_fraction: Decimal,
 }
 
+/// No overflow for a valid request: tonnes a day are at most 1e5 (manure) plus 64 amendments
+/// of 1e5, and the divisors are bounded away from zero by validation: the kept fraction by the
+/// loss limit of 0.9999, the product's dry-matter fraction by the set's moisture limit (below
+/// 1), the dry matter in by a positive manure tonnage and dry-matter fraction (at least 1e-12).
 pub fn mass_balance(input: &MassBalanceInput) -> MassBalance {
     let manure_dm = input.manure_fresh_t_per_day * input.manure_dry_matter_fraction;
     let amendments_dm: Decimal = input

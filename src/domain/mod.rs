@@ -28,7 +28,8 @@ use std::fmt;
 pub const METHODOLOGY_VERSION: &str = "green-impact/1.2.0";
 
 /// A failure of the calculation itself. Request limits are set so that none can occur for a
-/// valid request; if one does, it is reported rather than panicking.
+/// valid request (each place that could says why it cannot, or checks and answers otherwise);
+/// if one does, it is reported rather than panicking.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ComputeError {
     Overflow(&'static str),

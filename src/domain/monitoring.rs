@@ -78,7 +78,8 @@ impl Period {
         self.start <= date && date <= self.end
     }
 
-    /// The period's share of an annual figure, by `PRO_RATING`.
+    /// The period's share of an annual figure, by `PRO_RATING`. At most 366/365 of an annual
+    /// figure (the period is at most 366 days), so no overflow.
     pub fn pro_rated(&self, annual: Decimal) -> Decimal {
         annual * Decimal::from(self.days()) / Decimal::from(DAYS_PER_PLAN_YEAR)
     }
@@ -148,19 +149,25 @@ pub struct PlanVsActual {
     pub actual: Decimal,
     /// actual - plan.
     pub variance: Decimal,
-    /// variance / plan x 100; None when the plan is 0.
+    /// variance / plan x 100; None when the plan is 0, or so close to 0 that the percentage
+    /// leaves the decimal range (then |plan| is below 1e-9, which every presentation shows as
+    /// 0: the variance is at most 1e18 in any figure, see `PlanVsActual::new`).
     pub variance_pct: Option<Decimal>,
 }
 
 impl PlanVsActual {
     fn new(figure: Figure, plan: Decimal, actual: Decimal) -> PlanVsActual {
+        // Plan and actual are each under 1e18 in magnitude (tonnes at most 3.66e7 a period,
+        // cash flows under 2.5e15, reductions under 1e18), so the variance and its x 100 are
+        // safe; the plan, pro-rated from an annual figure of 6-dp inputs, can be any tiny
+        // non-zero value, so the division is checked.
         let variance = actual - plan;
         PlanVsActual {
             figure,
             plan,
             actual,
             variance,
-            variance_pct: (!plan.is_zero()).then(|| variance * Decimal::ONE_HUNDRED / plan),
+            variance_pct: (variance * Decimal::ONE_HUNDRED).checked_div(plan),
         }
     }
 }

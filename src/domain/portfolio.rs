@@ -66,12 +66,15 @@ impl Default for Figures {
 }
 
 impl Figures {
+    /// The sums cannot leave the decimal range: a loan is at most 1e11 CNY at 100% and a
+    /// reduction under 1e18 t, so it would take more than 7.9e10 loans; each one is a stored
+    /// assessment read within one request's time limit. The counts saturate rather than wrap.
     fn add(&mut self, entry: &PortfolioEntry) {
-        self.project_count += 1;
+        self.project_count = self.project_count.saturating_add(1);
         self.loan_cny += entry.principal_cny;
         self.principal_times_rate += entry.principal_cny * entry.annual_rate_pct;
         if let Some((reduction, attributed)) = entry.reduction_tco2e {
-            self.projects_with_carbon += 1;
+            self.projects_with_carbon = self.projects_with_carbon.saturating_add(1);
             self.reduction_tco2e = self.reduction_tco2e + reduction;
             self.attributed_tco2e = self.attributed_tco2e + attributed;
         }

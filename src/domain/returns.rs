@@ -171,7 +171,9 @@ fn midpoint(low: Decimal, high: Decimal) -> Decimal {
 }
 
 /// Years for the annual cash flow to repay the net investment; `None` when the cash flow is
-/// not positive. Zero when nothing was invested.
+/// not positive. Zero when nothing was invested. The investment is at most 6.4e12 (64 capex
+/// lines of 1e11) and a positive cash flow at least 1e-12 (products of 6-dp inputs), so the
+/// quotient stays under 6.4e24.
 pub fn simple_payback_years(net_investment: Decimal, annual_cash_flow: Decimal) -> Option<Decimal> {
     if net_investment <= Decimal::ZERO {
         return Some(Decimal::ZERO);

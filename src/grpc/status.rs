@@ -119,6 +119,13 @@ mod tests {
     }
 
     #[test]
+    fn a_compute_error_is_internal_and_says_no_more() {
+        let bug = assess_failed(AssessError::Compute(ComputeError::Overflow("power")));
+        assert_eq!(bug.code(), Code::Internal);
+        assert!(!bug.message().contains("power"));
+    }
+
+    #[test]
     fn echoed_text_is_clipped_on_a_character_boundary() {
         assert_eq!(clipped("abc", 3), "abc");
         assert_eq!(clipped("abcd", 3), "abc…");

@@ -86,6 +86,8 @@ pub fn attribute(estimate: &CarbonEstimate, financing: &Financing) -> LoanAttrib
         pcaf_emission_reduction_tco2e: estimate.emission_reduction_tco2e * loan_share,
         pcaf_avoided_tco2e: estimate.avoided_tco2e * loan_share,
         pcaf_by_loan_year: by_loan_year,
+        // A reduction is under 1e18 t (3.66e7 t of manure, factors and overrides at most 1e6,
+        // 64 energy lines) and 10,000 / principal at most 1e6: no overflow.
         total_tco2e_per_10k_cny_loan: total
             * Decimal::from(10_000)
                 .checked_div(financing.principal_cny)
@@ -104,7 +106,9 @@ fn abatement_cost(total_tco2e: Decimal, financing: &Financing) -> Option<Decimal
     (annualised - financing.annual_cash_flow_cny).checked_div(total_tco2e)
 }
 
-/// r (1+r)^n / ((1+r)^n - 1), and 1/n at r = 0.
+/// r (1+r)^n / ((1+r)^n - 1), and 1/n at r = 0. The rate is at most 1 (100%) and n at most
+/// 30 years (limits.rs), so (1+r)^n is at most 2^30 and the factor at most 2: no overflow, and
+/// (1+r)^n - 1 is at least r > 0.
 fn capital_recovery_factor(rate: Decimal, years: u32) -> Decimal {
     let years = years.max(1);
     if rate.is_zero() {

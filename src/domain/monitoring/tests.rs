@@ -545,3 +545,50 @@ fn periods_count_both_days_and_pro_rate_by_365() {
         dec("366")
     );
 }
+
+/// A plan whose cash flow nets to 1e-12 CNY a year (1000.000000000001 of income and avoided
+/// cost against a 1000.00 fixed cost) and a one-day period that realises 3.66e13: the variance
+/// as a percentage of a plan of 2.7e-15 would be about 1.3e30, beyond the decimal range. It is
+/// absent, as for a plan of 0 (which is what any presentation shows for such a plan), rather
+/// than a panic; every other figure is there.
+#[test]
+fn a_variance_percentage_beyond_the_decimal_range_is_absent() {
+    let mut plan = seed_plan();
+    let ops = &mut plan.operations;
+    ops.manure_fresh_t_per_day = dec("1");
+    ops.operating_days_per_year = 1;
+    ops.baseline_treatment_cost_cny_per_t_fresh_manure = dec("1000");
+    ops.product_t = dec("0.000001");
+    ops.fertilizer_value_cny_per_t_product = dec("0.000001");
+    ops.operating_costs = vec![OperatingCost {
+        name: "fixed".into(),
+        basis: CostBasis::PerYear,
+        cny: dec("1000.00"),
+    }];
+    let planned = assess(&plan, &LprTable::embedded()).unwrap();
+    assert_eq!(planned.annual_cash_flow_cny, dec("0.000000000001"));
+    let actual = ActualPeriod {
+        period: period("2025-07-21", "2025-07-21"),
+        operating_days: 1,
+        manure_fresh_t: dec("1"),
+        manure_dry_matter_fraction: None,
+        product_made_t: dec("1"),
+        product_sold_t: dec("36600000"),
+        realised_value_cny_per_t_product: dec("1000000"),
+        energy: vec![],
+        operating_costs_cny: None,
+        jump_tolerance_fraction: DEFAULT_JUMP_TOLERANCE_FRACTION,
+    };
+    let outcome = monitor(&plan, &planned, &actual, None).unwrap();
+    let cash_flow = outcome
+        .figures
+        .iter()
+        .find(|f| f.figure == Figure::CashFlow)
+        .unwrap();
+    assert!(cash_flow.plan > Decimal::ZERO && cash_flow.plan < dec("0.000000000000003"));
+    assert_eq!(cash_flow.variance, cash_flow.actual - cash_flow.plan);
+    assert_eq!(cash_flow.variance_pct, None);
+    let manure = &outcome.figures[0];
+    assert_eq!(manure.figure, Figure::ManureTreated);
+    assert!(manure.variance_pct.is_some());
+}

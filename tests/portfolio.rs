@@ -558,7 +558,8 @@ async fn the_book(client: &mut ImpactServiceClient<Channel>) -> Vec<pb::Portfoli
         assessment(c),
         record(&stored_id),
         assessment(e),
-        record("not-a-record-id"),
+        // Well-formed but stored nowhere: NOT_FOUND (a malformed id is INVALID_ARGUMENT).
+        record(&format!("rec_{}", "0".repeat(32))),
     ]
 }
 

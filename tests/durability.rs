@@ -14,7 +14,7 @@ use tonic::transport::Channel;
 
 use common::{
     Backend, Principal, ServeProcess, backends, bearer, principal, seed_request, temp_dir,
-    tokens_json,
+    tokens_json, whole_chain,
 };
 use green_impact::pb;
 use green_impact::pb::impact_service_client::ImpactServiceClient;
@@ -224,27 +224,7 @@ async fn survives_sigkill(backend: Backend) {
 
     // The tenant's chain: 1..=n without a gap, each linked to the one before, holding every
     // acknowledged record (and perhaps some the kill cut off before their answer).
-    let mut seals: Vec<pb::RecordSeal> = Vec::new();
-    let mut page_token = String::new();
-    for _ in 0..100 {
-        let page = client
-            .list_assessments(bearer(
-                &bank.token,
-                pb::ListAssessmentsRequest {
-                    page_size: 200,
-                    page_token: page_token.clone(),
-                    ..Default::default()
-                },
-            ))
-            .await
-            .expect("list")
-            .into_inner();
-        seals.extend(page.records);
-        if page.next_page_token.is_empty() {
-            break;
-        }
-        page_token = page.next_page_token;
-    }
+    let seals = whole_chain(&mut client, &bank.token, 100).await;
     let sequences: Vec<u64> = seals.iter().map(|s| s.sequence).collect();
     assert_eq!(
         sequences,

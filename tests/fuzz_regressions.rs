@@ -10,23 +10,16 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
-use std::sync::LazyLock;
+// The fuzz targets' own paths, compiled here too: a kept input runs as it did when found.
+#[path = "../fuzz/src/inputs.rs"]
+mod inputs;
 
-use green_impact::domain::assessment::assess;
-use green_impact::domain::carbon::factor_set::FactorLibrary;
-use green_impact::domain::lpr::LprTable;
-use green_impact::domain::monitoring::monitor;
-use green_impact::grpc::service::ImpactApi;
-use green_impact::grpc::{monitoring, request, status};
-use green_impact::pb;
-use prost::Message;
+use std::path::{Path, PathBuf};
+
 use tonic::{Code, Status};
 
-static API: LazyLock<ImpactApi> =
-    LazyLock::new(|| ImpactApi::new(LprTable::embedded(), FactorLibrary::built_in()));
-static LPR: LazyLock<LprTable> = LazyLock::new(LprTable::embedded);
-static LIBRARY: LazyLock<FactorLibrary> = LazyLock::new(FactorLibrary::built_in);
+use green_impact::pb;
+use inputs::{assess_request, evaluate_report};
 
 fn inputs(target: &str) -> Vec<PathBuf> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -49,50 +42,12 @@ fn read(target: &str, name: &str) -> Vec<u8> {
     std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
-/// The fuzz target's path: None when the bytes are not an AssessRequest.
-fn assess_bytes(bytes: &[u8]) -> Option<Result<pb::AssessResponse, Status>> {
-    let request = pb::AssessRequest::decode(bytes).ok()?;
-    Some(API.assess(&request))
-}
-
 fn assessed(name: &str) -> Result<pb::AssessResponse, Status> {
-    assess_bytes(&read("assess", name)).expect("the input decodes as an AssessRequest")
+    assess_request(&read("assess", name)).expect("the input decodes as an AssessRequest")
 }
 
-/// The next length-prefixed part of `data`, and what follows it (as the fuzz target splits).
-fn part(data: &[u8]) -> Option<(&[u8], &[u8])> {
-    let (len, rest) = data.split_first_chunk::<2>()?;
-    let len = usize::from(u16::from_be_bytes(*len));
-    (rest.len() >= len).then(|| rest.split_at(len))
-}
-
-/// The monitoring target's path, as the server evaluates a report against a stored plan:
-/// None when the input does not reach `monitor` (undecodable, or a plan that would not have
-/// been stored).
-fn monitor_bytes(data: &[u8]) -> Option<Result<pb::MonitoringResult, Status>> {
-    let (plan_bytes, rest) = part(data)?;
-    let (previous_bytes, report_bytes) = part(rest)?;
-    let plan_request = pb::AssessRequest::decode(plan_bytes).ok()?;
-    let report = pb::SubmitMonitoringReportRequest::decode(report_bytes).ok()?;
-    let previous = match previous_bytes {
-        [] => None,
-        bytes => Some(pb::SubmitMonitoringReportRequest::decode(bytes).ok()?),
-    };
-    let (plan, presenter) = request::to_domain(&plan_request, &LPR, &LIBRARY).ok()?;
-    let planned = assess(&plan, &LPR).ok()?;
-    if let Some(previous) = &previous {
-        monitoring::to_domain(previous, &plan).ok()?;
-    }
-    let actual = match monitoring::to_domain(&report, &plan) {
-        Ok(actual) => actual,
-        Err(violations) => return Some(Err(status::invalid_argument(violations))),
-    };
-    let previous = previous.as_ref().and_then(monitoring::previous_from);
-    Some(
-        monitor(&plan, &planned, &actual, previous.as_ref())
-            .map(|outcome| monitoring::build(&report, &plan, &outcome, &presenter))
-            .map_err(status::assess_failed),
-    )
+fn monitored(name: &str) -> Result<pb::MonitoringResult, Status> {
+    evaluate_report(&read("monitoring_report", name)).expect("the input reaches the evaluation")
 }
 
 /// Not a panic (the caller catches those), and not INTERNAL: a refusal says what is wrong.
@@ -133,16 +88,12 @@ fn run_all<T>(
 
 #[test]
 fn every_assess_input_answers_without_panicking() {
-    run_all("assess", assess_bytes);
+    run_all("assess", assess_request);
 }
 
 #[test]
 fn every_monitoring_input_answers_without_panicking() {
-    run_all("monitoring_report", monitor_bytes);
-}
-
-fn monitored(name: &str) -> Result<pb::MonitoringResult, Status> {
-    monitor_bytes(&read("monitoring_report", name)).expect("the input reaches the evaluation")
+    run_all("monitoring_report", evaluate_report);
 }
 
 /// "Division overflowed" in the break-even throughput: a variable cash flow of 1e-12 CNY a

@@ -19,7 +19,7 @@ use tonic::transport::Channel;
 
 use common::{
     Principal, ServeProcess, TEST_DATABASE_URL, bearer, principal, seed_request, temp_dir,
-    tokens_json,
+    tokens_json, whole_chain,
 };
 use green_impact::pb;
 use green_impact::pb::impact_service_client::ImpactServiceClient;
@@ -120,34 +120,9 @@ async fn assess(
     }
 }
 
-/// Every seal of the tenant of `bank`, oldest first, followed to the last page.
+/// Every seal of the tenant of `bank`, oldest first: PER_TENANT records fill one page of 200.
 async fn chain(client: &mut ImpactServiceClient<Channel>, bank: &Principal) -> Vec<pb::RecordSeal> {
-    let mut seals = Vec::new();
-    let mut page_token = String::new();
-    // Bounded: PER_TENANT records come in one page of 200.
-    for _ in 0..10 {
-        let page = client
-            .list_assessments(bearer(
-                &bank.token,
-                pb::ListAssessmentsRequest {
-                    page_size: 200,
-                    page_token: page_token.clone(),
-                    ..Default::default()
-                },
-            ))
-            .await
-            .unwrap_or_else(|status| panic!("list {}: {status:?}", bank.tenant))
-            .into_inner();
-        seals.extend(page.records);
-        if page.next_page_token.is_empty() {
-            return seals;
-        }
-        page_token = page.next_page_token;
-    }
-    panic!(
-        "{}: more pages than {PER_TENANT} records can fill",
-        bank.tenant
-    )
+    whole_chain(client, &bank.token, 1).await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -416,7 +416,7 @@ fn main() {
     for (name, bytes) in &seeds {
         match std::panic::catch_unwind(|| evaluate_report(bytes)) {
             Ok(Some(Ok(_))) => println!("monitoring {name}: OK"),
-            Ok(Some(Err(message))) => println!("monitoring {name}: {message}"),
+            Ok(Some(Err(status))) => println!("monitoring {name}: {status:?}"),
             Ok(None) => println!("monitoring {name}: does not reach the evaluation"),
             Err(_) => println!("monitoring {name}: PANICKED"),
         }

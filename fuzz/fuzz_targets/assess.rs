@@ -9,25 +9,15 @@
 
 use std::sync::LazyLock;
 
-use green_impact::domain::carbon::factor_set::FactorLibrary;
-use green_impact::domain::lpr::LprTable;
-use green_impact::grpc::service::ImpactApi;
-use green_impact::pb;
-use green_impact_fuzz::{Rng, descriptor, mutate};
+use green_impact_fuzz::{Rng, assess_request, descriptor, mutate};
 use libfuzzer_sys::{fuzz_mutator, fuzz_target, fuzzer_mutate};
-use prost::Message;
 use prost_reflect::MessageDescriptor;
 
-static API: LazyLock<ImpactApi> =
-    LazyLock::new(|| ImpactApi::new(LprTable::embedded(), FactorLibrary::built_in()));
 static REQUEST: LazyLock<MessageDescriptor> =
     LazyLock::new(|| descriptor("greenimpact.v1.AssessRequest"));
 
 fuzz_target!(|data: &[u8]| {
-    let Ok(request) = pb::AssessRequest::decode(data) else {
-        return;
-    };
-    let _ = API.assess(&request);
+    let _ = assess_request(data);
 });
 
 fuzz_mutator!(|data: &mut [u8], size: usize, max_size: usize, seed: u32| {

@@ -1,5 +1,5 @@
-//! What the fuzz targets share: the monitoring target's evaluation path (`evaluate_report`,
-//! also used by the seed generator) and a structure-aware mutator.
+//! What the fuzz targets share: their inputs' paths (`inputs.rs`, also run by
+//! `tests/fuzz_regressions.rs` and the seed generator) and a structure-aware mutator.
 //!
 //! libFuzzer's byte mutations rarely keep a protobuf valid: lengthening one decimal string
 //! breaks the length prefixes of every message around it, so the fuzzer stays in the decoder
@@ -9,62 +9,14 @@
 //! a message set or cleared, a string's bytes mutated by libFuzzer) and encodes it again, so
 //! most mutants are well-formed requests that reach the arithmetic.
 
-use std::sync::LazyLock;
+mod inputs;
 
-use green_impact::domain::assessment::assess;
-use green_impact::domain::carbon::factor_set::FactorLibrary;
-use green_impact::domain::lpr::LprTable;
-use green_impact::domain::monitoring::monitor;
-use green_impact::grpc::{monitoring, request, status};
-use green_impact::pb;
+pub use inputs::{assess_request, evaluate_report, part};
+
 use prost::Message;
 use prost_reflect::{
     DescriptorPool, DynamicMessage, Kind, MessageDescriptor, ReflectMessage, Value,
 };
-
-static LPR: LazyLock<LprTable> = LazyLock::new(LprTable::embedded);
-static LIBRARY: LazyLock<FactorLibrary> = LazyLock::new(FactorLibrary::built_in);
-
-/// The next u16-length-prefixed (big-endian) part of `data`, and what follows it.
-pub fn part(data: &[u8]) -> Option<(&[u8], &[u8])> {
-    let (len, rest) = data.split_first_chunk::<2>()?;
-    let len = usize::from(u16::from_be_bytes(*len));
-    (rest.len() >= len).then(|| rest.split_at(len))
-}
-
-/// The monitoring target's input evaluated as `SubmitMonitoringReport` evaluates a report
-/// against its stored plan: the result, or the error status's message. None when the input
-/// does not get that far: undecodable, or a plan (or previous report) that would never have
-/// been stored because it is invalid.
-pub fn evaluate_report(data: &[u8]) -> Option<Result<pb::MonitoringResult, String>> {
-    let (plan_bytes, rest) = part(data)?;
-    let (previous_bytes, report_bytes) = part(rest)?;
-    let plan_request = pb::AssessRequest::decode(plan_bytes).ok()?;
-    let report = pb::SubmitMonitoringReportRequest::decode(report_bytes).ok()?;
-    let previous = match previous_bytes {
-        [] => None,
-        bytes => Some(pb::SubmitMonitoringReportRequest::decode(bytes).ok()?),
-    };
-    let (plan, presenter) = request::to_domain(&plan_request, &LPR, &LIBRARY).ok()?;
-    let planned = assess(&plan, &LPR).ok()?;
-    if let Some(previous) = &previous {
-        monitoring::to_domain(previous, &plan).ok()?;
-    }
-    let actual = match monitoring::to_domain(&report, &plan) {
-        Ok(actual) => actual,
-        Err(violations) => {
-            return Some(Err(status::invalid_argument(violations)
-                .message()
-                .to_owned()));
-        }
-    };
-    let previous = previous.as_ref().and_then(monitoring::previous_from);
-    Some(
-        monitor(&plan, &planned, &actual, previous.as_ref())
-            .map(|outcome| monitoring::build(&report, &plan, &outcome, &presenter))
-            .map_err(|error| status::assess_failed(error).message().to_owned()),
-    )
-}
 
 /// Decimal texts at the edges of the request limits (src/domain/limits.rs) and beyond.
 const DECIMALS: &[&str] = &[

@@ -65,6 +65,28 @@ impl ImpactApi {
         ))
     }
 
+    /// A monitoring report's result against its plan (an assessment's request, assessed
+    /// under `factor_library`) and the report before it on that plan, if any: what
+    /// `SubmitMonitoringReport` answers, without the record store.
+    pub fn evaluate_report(
+        &self,
+        plan_request: &pb::AssessRequest,
+        factor_library: &FactorLibrary,
+        report: &pb::SubmitMonitoringReportRequest,
+        previous: Option<&pb::SubmitMonitoringReportRequest>,
+    ) -> Result<pb::MonitoringResult, Status> {
+        let (plan, presenter) = request::to_domain(plan_request, &self.lpr_table, factor_library)
+            .map_err(|_| {
+            Status::failed_precondition("the stored plan is no longer a valid request")
+        })?;
+        let planned = assess(&plan, &self.lpr_table).map_err(status::assess_failed)?;
+        let actual = grpc_monitoring::to_domain(report, &plan).map_err(status::invalid_argument)?;
+        let previous = previous.and_then(grpc_monitoring::previous_from);
+        let outcome =
+            monitor(&plan, &planned, &actual, previous.as_ref()).map_err(status::assess_failed)?;
+        Ok(grpc_monitoring::build(report, &plan, &outcome, &presenter))
+    }
+
     /// A stored assessment's request and the factor sets with the one it was assessed under
     /// as the default, so it is recomputed as it was (whatever the server's default is now).
     fn stored_request(
@@ -430,18 +452,10 @@ impl ImpactServer {
         previous: Option<&Record>,
     ) -> Result<pb::MonitoringResult, Status> {
         let (plan_request, library) = self.api.stored_request(subject)?;
-        let (plan, presenter) = request::to_domain(&plan_request, &self.api.lpr_table, &library)
-            .map_err(|_| {
-                Status::failed_precondition("the stored plan is no longer a valid request")
-            })?;
-        let planned = assess(&plan, &self.api.lpr_table).map_err(status::assess_failed)?;
-        let actual = grpc_monitoring::to_domain(report, &plan).map_err(status::invalid_argument)?;
         let previous = previous
-            .and_then(|r| pb::SubmitMonitoringReportRequest::decode(r.request.as_slice()).ok())
-            .and_then(|r| grpc_monitoring::previous_from(&r));
-        let outcome =
-            monitor(&plan, &planned, &actual, previous.as_ref()).map_err(status::assess_failed)?;
-        Ok(grpc_monitoring::build(report, &plan, &outcome, &presenter))
+            .and_then(|r| pb::SubmitMonitoringReportRequest::decode(r.request.as_slice()).ok());
+        self.api
+            .evaluate_report(&plan_request, &library, report, previous.as_ref())
     }
 
     async fn recompute_report(&self, record: &Record) -> Result<Vec<u8>, String> {

@@ -421,6 +421,37 @@ mod record_harness {
         with_authorization(Some(&format!("Bearer {token}")), message)
     }
 
+    /// Every seal the tenant of `token` may list, oldest first, followed to the last page;
+    /// more than `max_pages` pages of 200 is a failure (a listing that does not end).
+    pub async fn whole_chain(
+        client: &mut super::ImpactServiceClient<super::Channel>,
+        token: &str,
+        max_pages: usize,
+    ) -> Vec<green_impact::pb::RecordSeal> {
+        let mut seals = Vec::new();
+        let mut page_token = String::new();
+        for _ in 0..max_pages {
+            let page = client
+                .list_assessments(bearer(
+                    token,
+                    green_impact::pb::ListAssessmentsRequest {
+                        page_size: 200,
+                        page_token: page_token.clone(),
+                        ..Default::default()
+                    },
+                ))
+                .await
+                .unwrap_or_else(|status| panic!("list: {status:?}"))
+                .into_inner();
+            seals.extend(page.records);
+            if page.next_page_token.is_empty() {
+                return seals;
+            }
+            page_token = page.next_page_token;
+        }
+        panic!("more than {max_pages} pages of 200 records")
+    }
+
     /// `message` with the given authorization header value, or none.
     pub fn with_authorization<T>(value: Option<&str>, message: T) -> tonic::Request<T> {
         let mut request = tonic::Request::new(message);

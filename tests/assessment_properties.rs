@@ -2,6 +2,8 @@
 //! never a failure, presented parts always sum to presented totals, and the assessment is
 //! linear where the method says it is.
 
+mod common;
+
 use std::str::FromStr;
 
 use green_impact::domain::carbon::factor_set::FactorLibrary;
@@ -10,6 +12,8 @@ use green_impact::grpc::service::ImpactApi;
 use green_impact::pb;
 use proptest::prelude::*;
 use rust_decimal::Decimal;
+
+use common::assert_parts_sum;
 
 fn dec(mantissa: i64, scale: u32) -> Option<pb::Decimal> {
     Some(pb::Decimal {
@@ -118,40 +122,7 @@ proptest! {
         let api = ImpactApi::new(LprTable::embedded(), FactorLibrary::built_in());
         let response = api.assess(&request).map_err(|s| TestCaseError::fail(format!("{s:?}")))?;
 
-        let cash_flow = response.annual_cash_flow.as_ref().unwrap();
-        let (avoided, project_lines): (Vec<_>, Vec<_>) = cash_flow
-            .lines
-            .iter()
-            .partition(|l| l.kind == pb::CashFlowLineKind::AvoidedBaselineCost as i32);
-        let project_sum: Decimal = project_lines.iter().map(|l| parse(&l.cny_per_year)).sum();
-        prop_assert_eq!(project_sum, parse(&cash_flow.project_only_cny_per_year));
-        prop_assert_eq!(
-            project_sum + parse(&avoided[0].cny_per_year),
-            parse(&cash_flow.incremental_cny_per_year)
-        );
-
-        let per_tonne = &response.cost_to_revenue.as_ref().unwrap().per_tonne;
-        for basis in 1..=3 {
-            let figure = |item: pb::PerTonneItem| {
-                parse(&per_tonne.iter().find(|f| f.basis == basis && f.item == item as i32).unwrap().cny_per_t)
-            };
-            use pb::PerTonneItem as Item;
-            prop_assert_eq!(
-                figure(Item::FertilizerIncome) + figure(Item::OperatingSubsidies) - figure(Item::OperatingCosts),
-                figure(Item::ProjectNetMargin)
-            );
-            prop_assert_eq!(
-                figure(Item::BaselineTreatmentCost) + figure(Item::ProjectNetMargin),
-                figure(Item::SwingFromBaseline)
-            );
-        }
-
-        let loan = response.loan.as_ref().unwrap();
-        let principal: Decimal = loan.periods.iter().map(|p| parse(&p.principal_cny)).sum();
-        prop_assert_eq!(principal, parse(&request.loan.as_ref().unwrap().principal.as_ref().unwrap().amount));
-        let cover = response.debt_service_cover.as_ref().unwrap();
-        let by_year: Decimal = cover.years.iter().map(|y| parse(&y.debt_service_cny)).sum();
-        prop_assert_eq!(by_year, parse(&loan.total_instalments_cny));
+        assert_parts_sum(&request, &response);
     }
 }
 

@@ -167,6 +167,81 @@ pub fn ends(b: &Option<pb::Bounds>) -> [rust_decimal::Decimal; 3] {
     [decimal(&b.low), decimal(&b.central), decimal(&b.high)]
 }
 
+/// Presented parts sum to presented totals: cash-flow lines, per-tonne figures, the schedule
+/// and its loan years, and the carbon lines.
+pub fn assert_parts_sum(request: &pb::AssessRequest, response: &pb::AssessResponse) {
+    let cash_flow = response.annual_cash_flow.as_ref().unwrap();
+    let (avoided, project_lines): (Vec<_>, Vec<_>) = cash_flow
+        .lines
+        .iter()
+        .partition(|l| l.kind == pb::CashFlowLineKind::AvoidedBaselineCost as i32);
+    let project_sum: rust_decimal::Decimal =
+        project_lines.iter().map(|l| decimal(&l.cny_per_year)).sum();
+    assert_eq!(project_sum, decimal(&cash_flow.project_only_cny_per_year));
+    assert_eq!(
+        project_sum + decimal(&avoided[0].cny_per_year),
+        decimal(&cash_flow.incremental_cny_per_year)
+    );
+
+    let per_tonne = &response.cost_to_revenue.as_ref().unwrap().per_tonne;
+    for basis in 1..=3 {
+        use pb::PerTonneItem as Item;
+        let figure = |item: Item| {
+            decimal(
+                &per_tonne
+                    .iter()
+                    .find(|f| f.basis == basis && f.item == item as i32)
+                    .unwrap()
+                    .cny_per_t,
+            )
+        };
+        assert_eq!(
+            figure(Item::FertilizerIncome) + figure(Item::OperatingSubsidies)
+                - figure(Item::OperatingCosts),
+            figure(Item::ProjectNetMargin)
+        );
+        assert_eq!(
+            figure(Item::BaselineTreatmentCost) + figure(Item::ProjectNetMargin),
+            figure(Item::SwingFromBaseline)
+        );
+    }
+
+    let loan = response.loan.as_ref().unwrap();
+    let principal = decimal(
+        &request
+            .loan
+            .as_ref()
+            .unwrap()
+            .principal
+            .as_ref()
+            .unwrap()
+            .amount,
+    );
+    let repaid: rust_decimal::Decimal =
+        loan.periods.iter().map(|p| decimal(&p.principal_cny)).sum();
+    let interest: rust_decimal::Decimal =
+        loan.periods.iter().map(|p| decimal(&p.interest_cny)).sum();
+    assert_eq!(repaid, principal);
+    assert_eq!(decimal(&loan.total_principal_cny), principal);
+    assert_eq!(interest, decimal(&loan.total_interest_cny));
+    assert_eq!(
+        interest + principal,
+        decimal(&loan.total_instalments_cny),
+        "instalments = interest + principal"
+    );
+    let cover = response.debt_service_cover.as_ref().unwrap();
+    let by_year: rust_decimal::Decimal = cover
+        .years
+        .iter()
+        .map(|y| decimal(&y.debt_service_cny))
+        .sum();
+    assert_eq!(by_year, decimal(&loan.total_instalments_cny));
+
+    if let Some(carbon) = &response.carbon {
+        assert_carbon_parts_sum(carbon);
+    }
+}
+
 /// The presented carbon parts add up to the presented totals, for the low, central and high
 /// rows alike: scenario and avoided lines to their totals; manure management - project energy
 /// (its opposite end) + avoided to the total; emission reduction + avoided to the total; the

@@ -4,7 +4,7 @@
 
 use std::hint::black_box;
 
-use criterion::{Criterion, criterion_group, criterion_main};
+use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
 use prost::Message;
 
 use green_impact::domain::assessment::assess;
@@ -54,26 +54,36 @@ fn benches(c: &mut Criterion) {
         b.iter(|| loan::schedule(black_box(&input.loan)).unwrap())
     });
     let assessment = assess(&input, &lpr).unwrap();
-    let flows = returns_flows(&assessment, input.appraisal.project_life_years);
     c.bench_function("compute/irr", |b| {
-        b.iter(|| returns::irr(black_box(&flows)).unwrap())
+        b.iter(|| {
+            returns::annuity_irr(
+                black_box(assessment.net_investment_cny),
+                black_box(assessment.annual_cash_flow_cny),
+                input.appraisal.project_life_years,
+            )
+            .unwrap()
+        })
     });
     c.bench_function("present/seed", |b| {
-        b.iter(|| {
-            response::build(
-                &with_carbon,
-                &input,
-                black_box(&assessment),
-                &presenter,
-                &lpr,
-                Detail::FULL,
-            )
-        })
+        b.iter_batched(
+            || assessment.clone(),
+            |assessment| {
+                response::build(
+                    &with_carbon,
+                    &input,
+                    black_box(assessment),
+                    &presenter,
+                    &lpr,
+                    Detail::FULL,
+                )
+            },
+            BatchSize::SmallInput,
+        )
     });
     let answer = response::build(
         &with_carbon,
         &input,
-        &assessment,
+        assessment,
         &presenter,
         &lpr,
         Detail::FULL,
@@ -85,16 +95,6 @@ fn benches(c: &mut Criterion) {
     c.bench_function("decode/seed response", |b| {
         b.iter(|| pb::AssessResponse::decode(black_box(bytes.as_slice())).unwrap())
     });
-}
-
-/// The seed's appraisal cash flows: the net investment at year 0, then the annual cash flow.
-fn returns_flows(
-    assessment: &green_impact::domain::assessment::Assessment,
-    years: u32,
-) -> Vec<rust_decimal::Decimal> {
-    std::iter::once(-assessment.net_investment_cny)
-        .chain((0..years).map(|_| assessment.annual_cash_flow_cny))
-        .collect()
 }
 
 criterion_group!(domain, benches);

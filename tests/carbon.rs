@@ -715,7 +715,7 @@ const PUBLISHED_TCO2E_PER_YEAR: &str = "2204.70";
 async fn seed_reduction_against_the_published_figure() {
     let server = TestServer::start().await;
     let response = assess(&server, seed_request()).await;
-    assert_eq!(response.methodology_version, "green-impact/1.2.0");
+    assert_eq!(response.methodology_version, "green-impact/1.3.0");
     assert_eq!(response.factor_set, BUILT_IN_SET);
     let carbon = response.carbon.as_ref().expect("carbon block");
     assert_eq!(carbon.factor_set, BUILT_IN_SET);

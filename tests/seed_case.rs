@@ -84,7 +84,7 @@ async fn seed_case_reproduces_the_derived_figures_exactly() {
         per_tonne(&response, Item::FertilizerIncome, Basis::FinishedProduct),
         ("260.00".into(), Kind::UnitMargin)
     );
-    assert_eq!(response.methodology_version, "green-impact/1.2.0");
+    assert_eq!(response.methodology_version, "green-impact/1.3.0");
 }
 
 /// The seed's carbon figure worked by hand from the example's stated choices and the factor

@@ -168,7 +168,11 @@ pub fn assess(input: &AssessmentInput, lpr_table: &LprTable) -> Result<Assessmen
         ))
         .collect();
     let npv_cny = returns::npv(appraisal.discount_rate_pct / Decimal::ONE_HUNDRED, &flows)?;
-    let irr = returns::irr(&flows)?;
+    let irr = returns::annuity_irr(
+        net_investment_cny,
+        annual_cash_flow_cny,
+        appraisal.project_life_years,
+    )?;
     let simple_payback_years =
         returns::simple_payback_years(net_investment_cny, annual_cash_flow_cny);
 

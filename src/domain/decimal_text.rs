@@ -63,72 +63,38 @@ pub fn parse_decimal(text: &str, max_dp: u32) -> Result<Decimal, DecimalTextErro
 
 /// `value` as text, as `Decimal`'s `Display` writes it (every digit of its scale, no exponent),
 /// into one allocation of the right size. A response holds hundreds of decimals, and going
-/// through `fmt` for each was the largest single cost of presenting one.
+/// through `fmt` for each was the largest single cost of presenting one; `itoa` writes the
+/// mantissa's digits two at a time and hands them back as `str`, so they are not checked
+/// again as UTF-8.
 pub fn to_text(value: Decimal) -> String {
-    // The mantissa's digits end at the buffer's end, with zeros before them so that there is at
-    // least one digit before the point: 29 digits and 28 places fit in 32.
-    let mut digits = [b'0'; 32];
-    let end = digits.len();
+    let mut buffer = itoa::Buffer::new();
     let mantissa = value.mantissa().unsigned_abs();
-    let start = match u64::try_from(mantissa) {
-        Ok(small) => write_u64(small, &mut digits, end),
-        Err(_) => {
-            // Two u64 halves of 19 digits each: u128 division is a slow library call, paid only
-            // by the rare mantissa above 2^64.
-            const LOW_DIGITS: u128 = 10_000_000_000_000_000_000;
-            let (high, low) = (
-                (mantissa / LOW_DIGITS) as u64,
-                (mantissa % LOW_DIGITS) as u64,
-            );
-            write_u64(low, &mut digits, end);
-            write_u64(high, &mut digits, end - 19)
-        }
+    let digits = match u64::try_from(mantissa) {
+        // u128 formatting divides by a library call: paid only by a mantissa above 2^64.
+        Ok(small) => buffer.format(small),
+        Err(_) => buffer.format(mantissa),
     };
     let scale = value.scale() as usize;
-    let start = start.min(end - scale - 1);
-    let point = end - scale;
-    let mut text = Vec::with_capacity(end - start + 2);
+    let mut text = String::with_capacity(digits.len().max(scale + 1) + 2);
     if value.is_sign_negative() {
-        text.push(b'-');
+        text.push('-');
     }
-    text.extend_from_slice(&digits[start..point]);
-    if scale > 0 {
-        text.push(b'.');
-        text.extend_from_slice(&digits[point..]);
+    match digits.len().checked_sub(scale) {
+        Some(whole) if whole > 0 => {
+            text.push_str(&digits[..whole]);
+            if scale > 0 {
+                text.push('.');
+                text.push_str(&digits[whole..]);
+            }
+        }
+        // Fewer digits than places (so at least one place): "0." and the missing zeros.
+        _ => {
+            text.push_str("0.");
+            text.extend(std::iter::repeat_n('0', scale - digits.len()));
+            text.push_str(digits);
+        }
     }
-    String::from_utf8(text).expect("ASCII digits, a point and a sign")
-}
-
-/// "00", "01", ... "99": two digits per division.
-const DIGIT_PAIRS: [u8; 200] = {
-    let mut pairs = [0u8; 200];
-    let mut i = 0;
-    while i < 100 {
-        pairs[2 * i] = b'0' + (i / 10) as u8;
-        pairs[2 * i + 1] = b'0' + (i % 10) as u8;
-        i += 1;
-    }
-    pairs
-};
-
-/// Writes the digits of `n` (none for 0) so that they end before `end`; returns where they
-/// start.
-fn write_u64(mut n: u64, digits: &mut [u8; 32], mut end: usize) -> usize {
-    while n >= 100 {
-        let pair = (n % 100) as usize * 2;
-        n /= 100;
-        end -= 2;
-        digits[end..end + 2].copy_from_slice(&DIGIT_PAIRS[pair..pair + 2]);
-    }
-    if n >= 10 {
-        let pair = n as usize * 2;
-        end -= 2;
-        digits[end..end + 2].copy_from_slice(&DIGIT_PAIRS[pair..pair + 2]);
-    } else if n > 0 {
-        end -= 1;
-        digits[end] = b'0' + n as u8;
-    }
-    end
+    text
 }
 
 #[cfg(test)]

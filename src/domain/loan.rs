@@ -1,9 +1,10 @@
 //! Loan repayment schedules in fen, by the convention of shared/methodology.md §6.
 
-use rust_decimal::{Decimal, RoundingStrategy};
+use rust_decimal::Decimal;
 
 use super::ComputeError;
 use super::calendar::Date;
+use super::presentation::RoundingRule;
 
 pub const SCHEDULE_CONVENTION: &str = "periodic rate = annual rate / periods per year, exact; \
 interest of a period = opening balance x periodic rate, rounded half away from zero to 0.01 \
@@ -85,7 +86,7 @@ pub struct LoanYear {
 }
 
 fn to_fen(amount: Decimal) -> Decimal {
-    amount.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero)
+    RoundingRule::HalfAwayFromZero.apply(amount, 2)
 }
 
 /// The schedule. Terms must satisfy: term a whole number of periods, grace a whole number of

@@ -24,8 +24,11 @@ use std::fmt;
 /// 1.0.0 are unchanged. 1.2.0 finds the IRR by Brent's method instead of bisection: the
 /// unrounded rate may move within the same 1e-9 tolerance, so a shown IRR can differ in its
 /// last place when it lies on a rounding boundary; it also adds the insurer and eligibility
-/// views, present only when asked for.
-pub const METHODOLOGY_VERSION: &str = "green-impact/1.2.0";
+/// views, present only when asked for. 1.3.0 finds the IRR by Newton's method on the annuity
+/// factor of the level cash flows, certified by NPV changing sign within 5e-10 of the rate: the
+/// unrounded rate may again move within 1e-9; a project whose investment and cash flow are
+/// both zero now has no IRR (the search reported -50%).
+pub const METHODOLOGY_VERSION: &str = "green-impact/1.3.0";
 
 /// A failure of the calculation itself. Request limits are set so that none can occur for a
 /// valid request (each place that could says why it cannot, or checks and answers otherwise);

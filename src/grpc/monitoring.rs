@@ -74,7 +74,7 @@ pub fn build(
                 .to_string(),
         ),
         realised_dscr: outcome.realised_dscr.and_then(|d| text(presenter.ratio(d))),
-        flags: outcome.flags.iter().map(warning).collect(),
+        flags: outcome.flags.iter().cloned().map(warning).collect(),
         kpis: outcome
             .kpis
             .iter()

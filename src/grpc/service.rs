@@ -58,7 +58,7 @@ impl ImpactApi {
         Ok(response::build(
             request,
             &input,
-            &assessment,
+            assessment,
             &presenter,
             &self.lpr_table,
             detail,

@@ -173,7 +173,7 @@ class Interop(unittest.TestCase):
         self.assertFalse(request.dry_run)
         response = self.stub.Assess(request, timeout=DEADLINE_S)
 
-        self.assertEqual(response.methodology_version, "green-impact/1.2.0")
+        self.assertEqual(response.methodology_version, "green-impact/1.3.0")
         self.assertEqual(response.factor_set, "ipcc2019-cn/2026.1")
         self.assertEqual(response.currency_code, "CNY")
 
@@ -229,7 +229,7 @@ class Interop(unittest.TestCase):
         self.assertEqual(seal.kind, seal_pb2.RECORD_KIND_ASSESSMENT)
         self.assertEqual(seal.tenant, "local")
         self.assertGreaterEqual(seal.sequence, 1)
-        self.assertEqual(seal.methodology_version, "green-impact/1.2.0")
+        self.assertEqual(seal.methodology_version, "green-impact/1.3.0")
         self.assertEqual(seal.borrower_id, request.borrower_id)
         self.assertRegex(seal.digest_sha256, r"^[0-9a-f]{64}$")
         self.assertRegex(seal.signature_ed25519, r"^[0-9a-f]{128}$")

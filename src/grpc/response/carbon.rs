@@ -68,7 +68,7 @@ fn negated(shown: ShownBounds) -> ShownBounds {
 }
 
 pub(super) fn carbon_result(
-    estimate: &CarbonEstimate,
+    estimate: CarbonEstimate,
     attribution: &LoanAttribution,
     presenter: &Presenter,
     detail: Detail,
@@ -124,16 +124,34 @@ pub(super) fn carbon_result(
     let mut project_lines = emission_lines(&at, project_manure, project_manure_total);
     project_lines.extend(emission_lines(&at, project_energy, energy));
 
+    let avoided_lines = emission_lines(&at, &estimate.avoided_lines, avoided);
+    let reduction = pb::Reduction {
+        manure_management_by_gas: estimate
+            .manure_by_gas
+            .iter()
+            .zip(gas_shown)
+            .map(|(g, shown)| pb::GasReduction {
+                gas: gas(g.gas) as i32,
+                gas_t_per_year: at.bounds(&g.gas_t_per_year),
+                tco2e_per_year: message(shown),
+            })
+            .collect(),
+        manure_management_tco2e_per_year: message(manure),
+        project_energy_tco2e_per_year: message(energy),
+        emission_reduction_tco2e_per_year: message(reduction),
+        avoided_tco2e_per_year: message(avoided),
+        total_tco2e_per_year: message(total),
+    };
     let (factors_used, trace) = if detail.carbon_trace {
         (
-            estimate.factors_used.iter().map(factor_use).collect(),
-            estimate.trace.iter().map(trace_step).collect(),
+            estimate.factors_used.into_iter().map(factor_use).collect(),
+            estimate.trace.into_iter().map(trace_step).collect(),
         )
     } else {
         (Vec::new(), Vec::new())
     };
     pb::CarbonResult {
-        factor_set: estimate.factor_set_name.clone(),
+        factor_set: estimate.factor_set_name,
         gwp_set: gwp_set(estimate.gwp.set) as i32,
         gwp_ch4: exact_text(estimate.gwp.ch4.value.central),
         gwp_n2o: exact_text(estimate.gwp.n2o.value.central),
@@ -151,26 +169,10 @@ pub(super) fn carbon_result(
             total_tco2e_per_year: message(project_total),
         }),
         avoided: Some(pb::AvoidedEmissions {
-            lines: emission_lines(&at, &estimate.avoided_lines, avoided),
+            lines: avoided_lines,
             total_tco2e_per_year: message(avoided),
         }),
-        reduction: Some(pb::Reduction {
-            manure_management_by_gas: estimate
-                .manure_by_gas
-                .iter()
-                .zip(gas_shown)
-                .map(|(g, shown)| pb::GasReduction {
-                    gas: gas(g.gas) as i32,
-                    gas_t_per_year: at.bounds(&g.gas_t_per_year),
-                    tco2e_per_year: message(shown),
-                })
-                .collect(),
-            manure_management_tco2e_per_year: message(manure),
-            project_energy_tco2e_per_year: message(energy),
-            emission_reduction_tco2e_per_year: message(reduction),
-            avoided_tco2e_per_year: message(avoided),
-            total_tco2e_per_year: message(total),
-        }),
+        reduction: Some(reduction),
         attribution: Some(loan_attribution(&at, attribution, presenter)),
         factors_used,
         trace,
@@ -246,10 +248,11 @@ fn loan_attribution(
 }
 
 fn exact_bounds(b: &Bounds) -> Option<pb::Bounds> {
-    // Most trace values are exact (low = central = high): written once, copied twice.
+    // Most trace values are exact (low = central = high): written once, copied twice. The
+    // same bits are the same text; comparing them costs less than comparing numbers.
     let central = exact(b.central);
     let written = |end: Decimal| {
-        if end == b.central {
+        if end.serialize() == b.central.serialize() {
             central.clone()
         } else {
             exact(end)
@@ -262,11 +265,11 @@ fn exact_bounds(b: &Bounds) -> Option<pb::Bounds> {
     })
 }
 
-fn factor_use(f: &FactorUse) -> pb::FactorUse {
+fn factor_use(f: FactorUse) -> pb::FactorUse {
     pb::FactorUse {
-        factor_id: f.id.clone(),
+        factor_id: f.id,
         value: exact_text(f.value.central),
-        unit: f.unit.clone(),
+        unit: f.unit,
         low: exact_text(f.value.low),
         high: exact_text(f.value.high),
         origin: match f.origin {
@@ -274,23 +277,23 @@ fn factor_use(f: &FactorUse) -> pb::FactorUse {
             InputOrigin::DefaultForMissingInput => pb::FactorOrigin::DefaultForMissingInput,
             _ => pb::FactorOrigin::FactorSet,
         } as i32,
-        source: f.source.clone(),
-        note: f.note.clone(),
+        source: f.source,
+        note: f.note,
     }
 }
 
-fn trace_step(step: &TraceStep) -> pb::TraceStep {
+fn trace_step(step: TraceStep) -> pb::TraceStep {
     pb::TraceStep {
-        step: step.step.clone(),
+        step: step.step,
         equation: step.equation.to_owned(),
         expression: step.expression.to_owned(),
         inputs: step
             .inputs
-            .iter()
+            .into_iter()
             .map(|input| pb::TraceInput {
                 symbol: input.symbol.to_owned(),
                 value: exact_bounds(&input.value),
-                unit: input.unit.clone(),
+                unit: input.unit,
                 origin: match input.origin {
                     InputOrigin::Request => pb::TraceInputOrigin::Request,
                     InputOrigin::Factor => pb::TraceInputOrigin::Factor,
@@ -301,7 +304,7 @@ fn trace_step(step: &TraceStep) -> pb::TraceStep {
                     InputOrigin::Constant => pb::TraceInputOrigin::Constant,
                     InputOrigin::Step => pb::TraceInputOrigin::Step,
                 } as i32,
-                reference: input.reference.clone(),
+                reference: input.reference,
             })
             .collect(),
         result: exact_bounds(&step.result),

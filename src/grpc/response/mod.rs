@@ -48,15 +48,22 @@ impl Detail {
     };
 }
 
+/// Consumes the assessment so that its trace and factor texts move into the response rather
+/// than being copied.
 pub fn build(
     request: &pb::AssessRequest,
     input: &AssessmentInput,
-    assessment: &Assessment,
+    assessment: Assessment,
     presenter: &Presenter,
     lpr_table: &LprTable,
     detail: Detail,
 ) -> pb::AssessResponse {
     let cash_flow = annual_cash_flow(input, &assessment.annual, presenter);
+    let loan = loan_schedule(input, &assessment, presenter, lpr_table, detail);
+    let cost_to_revenue = cost_to_revenue(input, &assessment.annual, &cash_flow, presenter);
+    let debt_service_cover = debt_service_cover(input, &assessment, presenter);
+    let investment_returns = investment_returns(input, &assessment, presenter);
+    let mass_balance = carbon::mass_balance(&assessment.mass_balance, presenter);
     pb::AssessResponse {
         methodology_version: METHODOLOGY_VERSION.to_owned(),
         reference_data_version: format!("{}/{}", lpr_table.id, lpr_table.version),
@@ -71,23 +78,16 @@ pub fn build(
         borrower_id: request.borrower_id.clone(),
         project_id: request.project_id.clone(),
         stated_assumptions: request.stated_assumptions.clone(),
-        loan: Some(loan_schedule(
-            input, assessment, presenter, lpr_table, detail,
-        )),
-        cost_to_revenue: Some(cost_to_revenue(
-            input,
-            &assessment.annual,
-            &cash_flow,
-            presenter,
-        )),
-        debt_service_cover: Some(debt_service_cover(input, assessment, presenter)),
-        investment_returns: Some(investment_returns(input, assessment, presenter)),
+        loan: Some(loan),
+        cost_to_revenue: Some(cost_to_revenue),
+        debt_service_cover: Some(debt_service_cover),
+        investment_returns: Some(investment_returns),
         annual_cash_flow: Some(cash_flow.message),
-        warnings: assessment.warnings.iter().map(warning).collect(),
+        warnings: assessment.warnings.into_iter().map(warning).collect(),
         factor_set: input.factor_set.name(),
-        mass_balance: Some(carbon::mass_balance(&assessment.mass_balance, presenter)),
-        carbon: assessment.carbon.as_ref().map(|(estimate, attribution)| {
-            carbon::carbon_result(estimate, attribution, presenter, detail)
+        mass_balance: Some(mass_balance),
+        carbon: assessment.carbon.map(|(estimate, attribution)| {
+            carbon::carbon_result(estimate, &attribution, presenter, detail)
         }),
         record: None,
         insurer_view: assessment.insurer.as_ref().map(views::insurer_view),
@@ -117,11 +117,11 @@ fn fertilizer_kind(kind: FertilizerValueKind) -> i32 {
     }
 }
 
-pub(super) fn warning(w: &Warning) -> pb::Warning {
+pub(super) fn warning(w: Warning) -> pb::Warning {
     pb::Warning {
         code: w.code.to_owned(),
         field: w.field.to_owned(),
-        message: w.message.clone(),
+        message: w.message,
     }
 }
 

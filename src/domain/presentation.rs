@@ -135,18 +135,24 @@ impl Presenter {
         if steps.is_zero() {
             return shown;
         }
-        let step = if steps.is_sign_positive() {
-            unit
-        } else {
-            -unit
-        };
+        let upward = steps.is_sign_positive();
+        let step = if upward { unit } else { -unit };
         // Move the parts whose rounding error points the same way as the shortfall, largest
-        // error first; ties go to the earlier part so the allocation is deterministic.
+        // error first; ties go to the earlier part so the allocation is deterministic. Each
+        // error is computed once, exactly, before sorting.
+        let errors: Vec<Decimal> = parts
+            .iter()
+            .zip(&shown)
+            .map(|(part, shown)| {
+                if upward {
+                    part - shown
+                } else {
+                    shown - part
+                }
+            })
+            .collect();
         let mut order: Vec<usize> = (0..parts.len()).collect();
-        order.sort_by(|&a, &b| {
-            let error = |i: usize| (parts[i] - shown[i]) * step / unit;
-            error(b).cmp(&error(a)).then(a.cmp(&b))
-        });
+        order.sort_by(|&a, &b| errors[b].cmp(&errors[a]).then(a.cmp(&b)));
         // Rounding alone moves a total by less than one unit per part; more steps than parts
         // come from `allocate_bounds`, whose ranged parts absorb the exact parts' moves, and
         // go round the parts again in the same order.

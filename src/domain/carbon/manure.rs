@@ -1,12 +1,14 @@
 //! Module 1: CH4 and N2O of manure management, baseline system vs project system (IPCC 2019
 //! Refinement Vol. 4 Ch. 10), and their difference.
 
+use std::sync::Arc;
+
 use rust_decimal::Decimal;
 
 use super::bounds::Bounds;
 use super::factor_id::{self, Gas, ManureSystem};
 use super::resolve::{FactorUse, Resolver};
-use super::trace::{Trace, TraceInput, TraceStep, constant, request_input};
+use super::trace::{StepResult, Trace, TraceInput, constant, request_input};
 use super::{EmissionLine, EmissionSource, GasReduction, Gwp, ManureInput};
 use super::{NitrogenContent, co2e, gas_line, line_gas, times_ratio};
 use crate::domain::Warning;
@@ -27,10 +29,10 @@ pub(super) struct ManureEstimate {
 
 /// The factors of one manure management system.
 struct SystemFactors {
-    mcf: FactorUse,
-    ef3: FactorUse,
-    frac_gas: FactorUse,
-    frac_leach: FactorUse,
+    mcf: Arc<FactorUse>,
+    ef3: Arc<FactorUse>,
+    frac_gas: Arc<FactorUse>,
+    frac_leach: Arc<FactorUse>,
 }
 
 pub(super) fn estimate(
@@ -44,25 +46,24 @@ pub(super) fn estimate(
 ) -> ManureEstimate {
     let b0 = factors.factor(
         factor_id::b0(m.species, m.productivity),
-        &format!("{FIELD}.productivity"),
+        "carbon.manure_management.productivity",
     );
     let ef4 = factors.factor(
         factor_id::ef4(m.climate_zone.ef4_climate()),
-        &format!("{FIELD}.climate_zone"),
+        "carbon.manure_management.climate_zone",
     );
     let ef5 = factors.factor(factor_id::EF5.to_owned(), FIELD);
     let systems = [
-        ("baseline", m.baseline_system),
-        ("project", m.project_system),
+        ("carbon.manure_management.baseline_system", m.baseline_system),
+        ("carbon.manure_management.project_system", m.project_system),
     ]
-    .map(|(scenario, system)| {
-        let field = format!("{FIELD}.{scenario}_system");
+    .map(|(field, system)| {
         let category = m.species.category();
         SystemFactors {
-            mcf: factors.factor(factor_id::mcf(system, m.climate_zone), &field),
-            ef3: factors.factor(factor_id::ef3(system), &field),
-            frac_gas: factors.factor(factor_id::frac_gas_ms(category, system), &field),
-            frac_leach: factors.factor(factor_id::frac_leach_ms(category, system), &field),
+            mcf: factors.factor(factor_id::mcf(system, m.climate_zone), field),
+            ef3: factors.factor(factor_id::ef3(system), field),
+            frac_gas: factors.factor(factor_id::frac_gas_ms(category, system), field),
+            frac_leach: factors.factor(factor_id::frac_leach_ms(category, system), field),
         }
     });
     if m.baseline_system == m.project_system {
@@ -121,7 +122,7 @@ pub(super) fn estimate(
             .with_central(baseline.ch4_t - project.ch4_t),
             "t CH4 per year",
         )
-        .clone();
+        .output();
     let n2o_n_per_n = difference(&baseline_factors.ef3, &project_factors.ef3)
         + ef4.value * difference(&baseline_factors.frac_gas, &project_factors.frac_gas)
         + ef5.value * difference(&baseline_factors.frac_leach, &project_factors.frac_leach);
@@ -149,7 +150,7 @@ pub(super) fn estimate(
             times_ratio(n2o_n, 44, 28),
             "t N2O per year",
         )
-        .clone();
+        .output();
     let by_gas = [(Gas::Ch4, &ch4, None), (Gas::N2o, &n2o, Some(n2o_n))]
         .map(|(gas, mass, n2o_n)| GasReduction {
             gas: line_gas(gas),
@@ -172,7 +173,7 @@ fn manure_quantities(
     factors: &mut Resolver,
     trace: &mut Trace,
     warnings: &mut Vec<Warning>,
-) -> (TraceStep, TraceStep) {
+) -> (StepResult, StepResult) {
     let fresh = trace
         .record(
             "manure.fresh".into(),
@@ -194,7 +195,7 @@ fn manure_quantities(
             Bounds::exact(annual.manure_fresh_t_per_year),
             "t fresh manure per year",
         )
-        .clone();
+        .output();
     let dm_fraction = annual.manure_dry_matter_t_per_year / annual.manure_fresh_t_per_year;
     let dry_matter = trace
         .record(
@@ -212,20 +213,20 @@ fn manure_quantities(
             Bounds::exact(annual.manure_dry_matter_t_per_year),
             "t manure dry matter per year",
         )
-        .clone();
+        .output();
 
-    let vs_field = format!("{FIELD}.volatile_solids_fraction_of_dry_matter");
+    let vs_field = "carbon.manure_management.volatile_solids_fraction_of_dry_matter";
     let vs_fraction = match m.volatile_solids_fraction_of_dry_matter {
-        Some(value) => request_input("VS_DM", value, "t VS per t dry matter", &vs_field),
+        Some(value) => request_input("VS_DM", value, "t VS per t dry matter", vs_field),
         None => {
             let default = factors.default_for_missing_input(
                 factor_id::volatile_solids_fraction(m.species),
-                &vs_field,
+                vs_field,
             );
             warn_default(
                 warnings,
                 "VOLATILE_SOLIDS_DEFAULT",
-                "carbon.manure_management.volatile_solids_fraction_of_dry_matter",
+                vs_field,
                 &default,
             );
             default.input("VS_DM")
@@ -242,9 +243,8 @@ fn manure_quantities(
             dry_matter.result * vs_fraction.value,
             "t volatile solids per year",
         )
-        .clone();
+        .output();
 
-    let n_field = |name: &str| format!("{FIELD}.{name}");
     let (basis_step, n_input) = match m.nitrogen {
         Some(NitrogenContent::OfDryMatter(v)) => (
             &dry_matter,
@@ -252,7 +252,7 @@ fn manure_quantities(
                 "N_frac",
                 v,
                 "t N per t dry matter",
-                &n_field("nitrogen_fraction_of_dry_matter"),
+                "carbon.manure_management.nitrogen_fraction_of_dry_matter",
             ),
         ),
         Some(NitrogenContent::OfFreshManure(v)) => (
@@ -261,13 +261,13 @@ fn manure_quantities(
                 "N_frac",
                 v,
                 "t N per t fresh manure",
-                &n_field("nitrogen_fraction_of_fresh_manure"),
+                "carbon.manure_management.nitrogen_fraction_of_fresh_manure",
             ),
         ),
         None => {
             let default = factors.default_for_missing_input(
                 factor_id::nitrogen_fraction(m.species),
-                &n_field("nitrogen"),
+                "carbon.manure_management.nitrogen",
             );
             warn_default(
                 warnings,
@@ -289,7 +289,7 @@ fn manure_quantities(
             basis_step.result * n_input.value,
             "t N per year",
         )
-        .clone();
+        .output();
     (volatile_solids, nitrogen)
 }
 
@@ -322,7 +322,7 @@ fn scenario_emissions(
     scenario: &str,
     system: ManureSystem,
     f: &SystemFactors,
-    (volatile_solids, nitrogen): (&TraceStep, &TraceStep),
+    (volatile_solids, nitrogen): (&StepResult, &StepResult),
     (b0, ef4, ef5): (&FactorUse, &FactorUse, &FactorUse),
     gwp: &Gwp,
     trace: &mut Trace,
@@ -330,7 +330,7 @@ fn scenario_emissions(
     let system_name = system.slug().replace('_', " ");
     let ch4 = trace
         .record(
-            format!("{scenario}.manure.ch4"),
+            [scenario, ".manure.ch4"].concat(),
             (
                 "IPCC 2019 Vol. 4 Ch. 10 Eq. 10.23",
                 "CH4_t = VS_t x B0 x 0.67 x MCF",
@@ -344,7 +344,7 @@ fn scenario_emissions(
             volatile_solids.result * b0.value * ch4_density_kg_per_m3() * f.mcf.value,
             "t CH4 per year",
         )
-        .clone();
+        .output();
     let n2o_lines = [
         (
             EmissionSource::ManureN2oDirect,
@@ -392,7 +392,7 @@ fn scenario_emissions(
     ];
     let mut lines = vec![gas_line(
         EmissionSource::ManureCh4,
-        format!("CH4 from {system_name}"),
+        ["CH4 from ", &system_name].concat(),
         Gas::Ch4,
         &ch4,
         None,
@@ -404,16 +404,16 @@ fn scenario_emissions(
         n2o_n_t += n2o_n.central;
         let mass = trace
             .record(
-                format!("{scenario}.manure.{id}"),
+                [scenario, ".manure.", id].concat(),
                 equation,
                 inputs,
                 times_ratio(n2o_n, 44, 28),
                 "t N2O per year",
             )
-            .clone();
+            .output();
         lines.push(gas_line(
             source,
-            format!("{what} from {system_name}"),
+            [what, " from ", &system_name].concat(),
             Gas::N2o,
             &mass,
             Some(n2o_n),

@@ -20,7 +20,7 @@ use self::bounds::Bounds;
 use self::factor_id::{ClimateZone, Gas, GridRegion, GwpSet, ManureSystem, Productivity, Species};
 use self::factor_set::FactorSet;
 use self::resolve::{FactorOverride, FactorUse, MissingFactor, Resolver};
-use self::trace::{Trace, TraceStep};
+use self::trace::{StepResult, Trace, TraceStep};
 use super::Warning;
 use super::economics::AnnualFigures;
 
@@ -139,8 +139,8 @@ pub struct GasReduction {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Gwp {
     pub set: GwpSet,
-    pub ch4: FactorUse,
-    pub n2o: FactorUse,
+    pub ch4: Arc<FactorUse>,
+    pub n2o: Arc<FactorUse>,
 }
 
 impl Gwp {
@@ -262,7 +262,7 @@ pub fn estimate(
         emission_reduction_tco2e,
         avoided_tco2e,
         total_tco2e,
-        factors_used: factors.used,
+        factors_used: factors.into_used(),
         trace: trace.steps,
         warnings,
     })
@@ -280,14 +280,14 @@ pub fn missing_energy_factors(input: &CarbonInput, energy: &[EnergyUse]) -> Vec<
 /// A gas mass's CO2e: the mass times the GWP, recorded as its own trace step. N2O passes its
 /// N2O-N mass so that the 44/28 division comes last and the result stays exact whenever it
 /// can be.
-fn co2e(gas: Gas, mass: &TraceStep, n2o_n: Option<Bounds>, gwp: &Gwp, trace: &mut Trace) -> Bounds {
+fn co2e(gas: Gas, mass: &StepResult, n2o_n: Option<Bounds>, gwp: &Gwp, trace: &mut Trace) -> Bounds {
     let factor = gwp.of(gas);
     let result = match n2o_n {
         Some(n2o_n) => times_ratio(n2o_n * factor.value, 44, 28),
         None => mass.result * factor.value,
     };
     trace.record(
-        format!("{}.co2e", mass.step),
+        [mass.step.as_str(), ".co2e"].concat(),
         (
             "IPCC AR 100-year global warming potential",
             "CO2e_t = gas_t x GWP",
@@ -311,7 +311,7 @@ fn gas_line(
     source: EmissionSource,
     name: String,
     gas: Gas,
-    mass: &TraceStep,
+    mass: &StepResult,
     n2o_n: Option<Bounds>,
     gwp: &Gwp,
     trace: &mut Trace,

@@ -2,6 +2,8 @@
 //! every factor used. A factor the set lacks is collected as a problem with the request field
 //! that asked for it, so every gap is reported at once.
 
+use std::sync::Arc;
+
 use rust_decimal::Decimal;
 
 use super::bounds::Bounds;
@@ -45,10 +47,12 @@ pub struct MissingFactor {
     pub field: String,
 }
 
+/// A factor is looked up once and then shared by every step that uses it: its texts (the
+/// source and note run to hundreds of characters) are not copied for each.
 pub struct Resolver<'a> {
     set: &'a FactorSet,
     overrides: &'a [FactorOverride],
-    pub used: Vec<FactorUse>,
+    used: Vec<Arc<FactorUse>>,
     pub missing: Vec<MissingFactor>,
 }
 
@@ -65,18 +69,18 @@ impl<'a> Resolver<'a> {
     /// The factor `id`, overridden if the request says so. When the set lacks it the gap is
     /// recorded against `field` and a zero stands in; the caller must check `missing` before
     /// using any result.
-    pub fn factor(&mut self, id: String, field: &str) -> FactorUse {
+    pub fn factor(&mut self, id: String, field: &str) -> Arc<FactorUse> {
         self.lookup(id, field, InputOrigin::Factor)
     }
 
     /// A site parameter the request left out, taken from the set's default for it.
-    pub fn default_for_missing_input(&mut self, id: String, field: &str) -> FactorUse {
+    pub fn default_for_missing_input(&mut self, id: String, field: &str) -> Arc<FactorUse> {
         self.lookup(id, field, InputOrigin::DefaultForMissingInput)
     }
 
-    fn lookup(&mut self, id: String, field: &str, origin: InputOrigin) -> FactorUse {
+    fn lookup(&mut self, id: String, field: &str, origin: InputOrigin) -> Arc<FactorUse> {
         if let Some(used) = self.used.iter().find(|u| u.id == id) {
-            return used.clone();
+            return Arc::clone(used);
         }
         let from_set = self.set.get(&id);
         let replacement = self.overrides.iter().find(|o| o.factor_id == id);
@@ -112,18 +116,25 @@ impl<'a> Resolver<'a> {
                     factor_id: id.clone(),
                     field: field.to_owned(),
                 });
-                return FactorUse {
+                return Arc::new(FactorUse {
                     id,
                     value: Bounds::ZERO,
                     unit: String::new(),
                     origin,
                     source: String::new(),
                     note: String::new(),
-                };
+                });
             }
         };
-        self.used.push(used.clone());
+        let used = Arc::new(used);
+        self.used.push(Arc::clone(&used));
         used
+    }
+
+    /// Every factor used, in the order first asked for; copied only where a caller still holds
+    /// one (the GWPs).
+    pub fn into_used(self) -> Vec<FactorUse> {
+        self.used.into_iter().map(Arc::unwrap_or_clone).collect()
     }
 
     /// Ids that the request overrode but the calculation never asked for.

@@ -36,6 +36,25 @@ pub struct TraceStep {
 }
 
 impl TraceStep {
+    /// What later steps need of this one; its inputs stay in the trace, not copied.
+    pub fn output(&self) -> StepResult {
+        StepResult {
+            step: self.step.clone(),
+            result: self.result,
+            unit: self.unit,
+        }
+    }
+}
+
+/// A recorded step as later steps cite it: its id, result and unit.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StepResult {
+    pub step: String,
+    pub result: Bounds,
+    pub unit: &'static str,
+}
+
+impl StepResult {
     /// This step's result as an input of a later one.
     pub fn as_input(&self, symbol: &'static str) -> TraceInput {
         TraceInput {

@@ -83,6 +83,20 @@ impl Range {
     }
 }
 
+/// A decimal of at most `max_dp` places within `range`, or what is wrong with it.
+fn decimal_in_range(
+    value: Option<&pb::Decimal>,
+    max_dp: u32,
+    range: Range,
+) -> Result<Decimal, String> {
+    let text = value.map_or("", |d| d.value.as_str());
+    match parse_decimal(text, max_dp) {
+        Ok(parsed) if range.contains(parsed) => Ok(parsed),
+        Ok(parsed) => Err(format!("{} (got {parsed})", range.describe())),
+        Err(error) => Err(error.to_string()),
+    }
+}
+
 /// Walks the request, collecting violations instead of stopping at the first.
 struct Checker {
     violations: Vec<Violation>,
@@ -112,20 +126,13 @@ impl Checker {
         max_dp: u32,
         range: Range,
     ) -> Option<Decimal> {
-        let text = value.map_or("", |d| d.value.as_str());
-        match parse_decimal(text, max_dp) {
-            Ok(parsed) if range.contains(parsed) => Some(parsed),
-            Ok(parsed) => {
-                self.violation(field, format!("{} (got {parsed})", range.describe()));
-                None
-            }
-            Err(error) => {
-                self.violation(field, error.to_string());
-                None
-            }
-        }
+        decimal_in_range(value, max_dp, range)
+            .map_err(|description| self.violation(field, description))
+            .ok()
     }
 
+    /// A money field; the paths of its parts are written only for a violation (a request
+    /// holds a dozen amounts, and most requests have no violation).
     fn money(
         &mut self,
         field: &str,
@@ -134,30 +141,29 @@ impl Checker {
         range: Range,
     ) -> Option<Decimal> {
         let money = self.required(field, money)?;
-        let currency_ok =
-            self.currency_code(&format!("{field}.currency_code"), &money.currency_code);
-        let amount = self.decimal(
-            &format!("{field}.amount"),
-            money.amount.as_ref(),
-            max_dp,
-            range,
-        );
+        let currency_ok = self.currency_code(field, &money.currency_code);
+        let amount = decimal_in_range(money.amount.as_ref(), max_dp, range)
+            .map_err(|description| self.violation(format!("{field}.amount"), description))
+            .ok();
         amount.filter(|_| currency_ok)
     }
 
-    fn currency_code(&mut self, field: &str, code: &str) -> bool {
+    /// The currency of the money at `money_field`: valid, supported, and the same as the
+    /// request's first.
+    fn currency_code(&mut self, money_field: &str, code: &str) -> bool {
+        let field = || format!("{money_field}.currency_code");
         if code.len() != 3 || !code.bytes().all(|b| b.is_ascii_uppercase()) {
             self.violation(
-                field,
+                field(),
                 "must be an ISO 4217 code of three capital letters, e.g. CNY",
             );
             return false;
         }
         match &self.currency {
             None => {
-                self.currency = Some((code.to_owned(), field.to_owned()));
+                self.currency = Some((code.to_owned(), field()));
                 if code != SUPPORTED_CURRENCY {
-                    self.violation(field, format!("currency {code} is not supported: only CNY"));
+                    self.violation(field(), format!("currency {code} is not supported: only CNY"));
                     return false;
                 }
                 true
@@ -168,7 +174,7 @@ impl Checker {
                     "currency {code} does not match {first_field} ({expected}): every amount \
                      in one request must be in the same currency"
                 );
-                self.violation(field, description);
+                self.violation(field(), description);
                 false
             }
             Some(_) => true,

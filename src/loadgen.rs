@@ -48,13 +48,43 @@ async fn connect(addr: std::net::SocketAddr) -> Result<ImpactServiceClient<Chann
         .max_decoding_message_size(crate::grpc::server::MAX_RESPONSE_BYTES))
 }
 
+/// The calls of one or more unary runs against one server. Runs taken in turns with another
+/// server's add up to one measurement, so that a change in the machine's speed during the
+/// benchmark (a shared host) falls on both servers alike.
+#[derive(Debug, Default)]
+pub struct Calls {
+    latencies: Vec<Duration>,
+    errors: u64,
+    elapsed: Duration,
+}
+
+impl Calls {
+    pub fn add(&mut self, mut run: Calls) {
+        self.latencies.append(&mut run.latencies);
+        self.errors += run.errors;
+        self.elapsed += run.elapsed;
+    }
+
+    pub fn measured(&self) -> Measured {
+        let mut sorted = self.latencies.clone();
+        sorted.sort_unstable();
+        Measured {
+            requests: sorted.len() as u64,
+            elapsed: self.elapsed,
+            p50: percentile(&sorted, 500),
+            p99: percentile(&sorted, 990),
+            errors: self.errors,
+        }
+    }
+}
+
 /// Unary Assess from `connections` connections, each one call at a time, for `duration`.
 pub async fn unary(
     addr: std::net::SocketAddr,
     request: &pb::AssessRequest,
     connections: usize,
     duration: Duration,
-) -> Result<Measured, String> {
+) -> Result<Calls, String> {
     let mut clients = Vec::with_capacity(connections);
     for _ in 0..connections {
         clients.push(connect(addr).await?);
@@ -86,14 +116,10 @@ pub async fn unary(
         latencies.append(&mut l);
         errors += e;
     }
-    let elapsed = started.elapsed();
-    latencies.sort_unstable();
-    Ok(Measured {
-        requests: latencies.len() as u64,
-        elapsed,
-        p50: percentile(&latencies, 500),
-        p99: percentile(&latencies, 990),
+    Ok(Calls {
+        latencies,
         errors,
+        elapsed: started.elapsed(),
     })
 }
 
@@ -299,5 +325,23 @@ mod tests {
         };
         assert_eq!(measured(2000).per_second(), 1000);
         assert_eq!(ratio(&measured(1666), &measured(2000)), Decimal::new(83, 2));
+    }
+
+    #[test]
+    fn runs_in_turns_add_up_to_one_measurement() {
+        let run = |micros: &[u64], errors| Calls {
+            latencies: micros.iter().map(|&m| Duration::from_micros(m)).collect(),
+            errors,
+            elapsed: Duration::from_secs(1),
+        };
+        let mut calls = Calls::default();
+        calls.add(run(&[30, 10], 1));
+        calls.add(run(&[20], 0));
+        let measured = calls.measured();
+        assert_eq!(measured.requests, 3);
+        assert_eq!(measured.errors, 1);
+        assert_eq!(measured.elapsed, Duration::from_secs(2));
+        assert_eq!(measured.p50, Duration::from_micros(20));
+        assert_eq!(measured.p99, Duration::from_micros(20));
     }
 }

@@ -16,7 +16,7 @@ use green_impact::grpc::auth::Auth;
 use green_impact::grpc::limits::Limits;
 use green_impact::grpc::server::{self, ServerParts};
 use green_impact::grpc::service::ImpactApi;
-use green_impact::loadgen::{self, Measured, NoopImpact};
+use green_impact::loadgen::{self, Calls, Measured, NoopImpact};
 use green_impact::metrics::Metrics;
 use green_impact::records::ServiceKey;
 use green_impact::store::sqlite::SqliteStore;
@@ -27,9 +27,14 @@ use green_impact::store::sqlite::SqliteStore;
     about = "Load-test green-impact against a no-op server"
 )]
 struct Args {
-    /// Seconds each measurement runs.
+    /// Seconds each measurement runs (for the unary runs: each server's total).
     #[arg(long, default_value_t = 10)]
     seconds: u64,
+    /// The unary runs are taken in this many turns, no-op then green-impact, each a share of
+    /// --seconds, and added up: a shared host's speed drifts, and a drift during one long run
+    /// would fall on one server only.
+    #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..=100))]
+    rounds: u32,
     /// Concurrent connections (one call in flight on each) for the unary runs.
     #[arg(long, default_value_t = 64)]
     connections: usize,
@@ -45,10 +50,10 @@ struct Args {
     request: std::path::PathBuf,
 }
 
-fn line(name: &str, m: &Measured, connections: usize) -> String {
+fn line(name: &str, m: &Measured, connections: usize, rounds: u32) -> String {
     format!(
         "{name}: {} req/s, p50 {} us, p99 {} us, {} errors ({connections} connections, {} calls \
-         in {} ms)",
+         in {} ms, {rounds} rounds)",
         m.per_second(),
         m.p50.as_micros(),
         m.p99.as_micros(),
@@ -116,16 +121,36 @@ async fn main() -> Result<(), String> {
         args.connections,
         std::thread::available_parallelism().map_or(0, |n| n.get())
     );
-    let noop_run = loadgen::unary(noop_addr, &request, args.connections, duration).await?;
+    let round = duration / args.rounds;
+    let (mut noop_calls, mut service_calls) = (Calls::default(), Calls::default());
+    let mut round_ratios = Vec::new();
+    for _ in 0..args.rounds {
+        let noop = loadgen::unary(noop_addr, &request, args.connections, round).await?;
+        let service = loadgen::unary(service_addr, &request, args.connections, round).await?;
+        round_ratios.push(loadgen::ratio(&service.measured(), &noop.measured()).to_string());
+        noop_calls.add(noop);
+        service_calls.add(service);
+    }
+    let (noop_run, service_run) = (noop_calls.measured(), service_calls.measured());
     println!(
         "{}",
-        line("no-op unary       ", &noop_run, args.connections)
+        line(
+            "no-op unary       ",
+            &noop_run,
+            args.connections,
+            args.rounds
+        )
     );
-    let service_run = loadgen::unary(service_addr, &request, args.connections, duration).await?;
     println!(
         "{}",
-        line("green-impact unary", &service_run, args.connections)
+        line(
+            "green-impact unary",
+            &service_run,
+            args.connections,
+            args.rounds
+        )
     );
+    println!("ratio by round: {}", round_ratios.join(" "));
     if let Some(kb) = loadgen::resident_kb() {
         println!(
             "resident memory: {} MB (this process: both servers and the clients)",

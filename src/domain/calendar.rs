@@ -108,9 +108,26 @@ impl Date {
     }
 }
 
+impl Date {
+    /// YYYY-MM-DD, written digit by digit rather than through `format!`: a schedule writes one
+    /// date a period. Years are 1900 to 2200, so always four digits.
+    pub fn to_text(self) -> String {
+        let digit = |n: u32| char::from(b'0' + (n % 10) as u8);
+        let year = self.year.unsigned_abs();
+        let (month, day) = (u32::from(self.month), u32::from(self.day));
+        let mut text = String::with_capacity(10);
+        text.extend([year / 1000, year / 100, year / 10, year].map(digit));
+        text.push('-');
+        text.extend([month / 10, month].map(digit));
+        text.push('-');
+        text.extend([day / 10, day].map(digit));
+        text
+    }
+}
+
 impl fmt::Display for Date {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{:04}-{:02}-{:02}", self.year, self.month, self.day)
+        f.write_str(&self.to_text())
     }
 }
 
@@ -136,6 +153,20 @@ mod tests {
         let date = Date::parse("2025-06-20").unwrap();
         assert_eq!((date.year(), date.month(), date.day()), (2025, 6, 20));
         assert_eq!(date.to_string(), "2025-06-20");
+    }
+
+    #[test]
+    fn text_is_the_padded_iso_date_on_every_day() {
+        for year in [1900, 1904, 1999, 2000, 2024, 2100, 2200] {
+            for month in 1..=12u8 {
+                for day in 1..=days_in_month(year, month) {
+                    let date = Date::new(year, month, day).unwrap();
+                    let text = date.to_text();
+                    assert_eq!(text, format!("{year:04}-{month:02}-{day:02}"));
+                    assert_eq!(Date::parse(&text), Ok(date));
+                }
+            }
+        }
     }
 
     #[test]

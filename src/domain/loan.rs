@@ -4,6 +4,7 @@ use rust_decimal::Decimal;
 
 use super::ComputeError;
 use super::calendar::Date;
+use super::powers::checked_pow;
 use super::presentation::RoundingRule;
 
 pub const SCHEDULE_CONVENTION: &str = "periodic rate = annual rate / periods per year, exact; \
@@ -178,30 +179,11 @@ fn equal_instalment(
         return Ok(principal / Decimal::from(periods));
     }
     let discount = Decimal::ONE / (Decimal::ONE + periodic_rate);
-    let annuity_denominator = Decimal::ONE - pow(discount, periods)?;
+    let annuity_denominator =
+        Decimal::ONE - checked_pow(discount, periods).ok_or(ComputeError::Overflow("power"))?;
     (principal * periodic_rate)
         .checked_div(annuity_denominator)
         .ok_or(ComputeError::Overflow("equal instalment"))
-}
-
-/// base^exponent by squaring, for 0 < base <= 1 (cannot overflow).
-fn pow(base: Decimal, mut exponent: u32) -> Result<Decimal, ComputeError> {
-    let mut result = Decimal::ONE;
-    let mut square = base;
-    while exponent > 0 {
-        if exponent & 1 == 1 {
-            result = result
-                .checked_mul(square)
-                .ok_or(ComputeError::Overflow("power"))?;
-        }
-        exponent >>= 1;
-        if exponent > 0 {
-            square = square
-                .checked_mul(square)
-                .ok_or(ComputeError::Overflow("power"))?;
-        }
-    }
-    Ok(result)
 }
 
 /// Debt service per loan year, in loan-year order.

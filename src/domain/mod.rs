@@ -14,6 +14,7 @@ pub mod lpr;
 pub mod mass_balance;
 pub mod monitoring;
 pub mod portfolio;
+pub mod powers;
 pub mod presentation;
 pub mod returns;
 

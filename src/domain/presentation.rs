@@ -34,7 +34,11 @@ impl RoundingRule {
         let divisor = POWERS_OF_TEN[(scale - dp) as usize];
         let (quotient, remainder) = match (u64::try_from(magnitude), u64::try_from(divisor)) {
             (Ok(m), Ok(d)) => (u128::from(m / d), u128::from(m % d)),
-            _ => (magnitude / divisor, magnitude % divisor),
+            _ => {
+                // One 128-bit division (a library call), not a second for the remainder.
+                let quotient = magnitude / divisor;
+                (quotient, magnitude - quotient * divisor)
+            }
         };
         // The divisor is a power of ten of at least 10, so its half is exact.
         let half = divisor / 2;
@@ -143,13 +147,11 @@ impl Presenter {
         let errors: Vec<Decimal> = parts
             .iter()
             .zip(&shown)
-            .map(|(part, shown)| {
-                if upward {
-                    part - shown
-                } else {
-                    shown - part
-                }
-            })
+            .map(
+                |(part, shown)| {
+                    if upward { part - shown } else { shown - part }
+                },
+            )
             .collect();
         let mut order: Vec<usize> = (0..parts.len()).collect();
         order.sort_by(|&a, &b| errors[b].cmp(&errors[a]).then(a.cmp(&b)));

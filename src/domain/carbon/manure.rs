@@ -54,7 +54,10 @@ pub(super) fn estimate(
     );
     let ef5 = factors.factor(factor_id::EF5.to_owned(), FIELD);
     let systems = [
-        ("carbon.manure_management.baseline_system", m.baseline_system),
+        (
+            "carbon.manure_management.baseline_system",
+            m.baseline_system,
+        ),
         ("carbon.manure_management.project_system", m.project_system),
     ]
     .map(|(field, system)| {
@@ -223,12 +226,7 @@ fn manure_quantities(
                 factor_id::volatile_solids_fraction(m.species),
                 vs_field,
             );
-            warn_default(
-                warnings,
-                "VOLATILE_SOLIDS_DEFAULT",
-                vs_field,
-                &default,
-            );
+            warn_default(warnings, "VOLATILE_SOLIDS_DEFAULT", vs_field, &default);
             default.input("VS_DM")
         }
     };

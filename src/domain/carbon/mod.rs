@@ -280,7 +280,13 @@ pub fn missing_energy_factors(input: &CarbonInput, energy: &[EnergyUse]) -> Vec<
 /// A gas mass's CO2e: the mass times the GWP, recorded as its own trace step. N2O passes its
 /// N2O-N mass so that the 44/28 division comes last and the result stays exact whenever it
 /// can be.
-fn co2e(gas: Gas, mass: &StepResult, n2o_n: Option<Bounds>, gwp: &Gwp, trace: &mut Trace) -> Bounds {
+fn co2e(
+    gas: Gas,
+    mass: &StepResult,
+    n2o_n: Option<Bounds>,
+    gwp: &Gwp,
+    trace: &mut Trace,
+) -> Bounds {
     let factor = gwp.of(gas);
     let result = match n2o_n {
         Some(n2o_n) => times_ratio(n2o_n * factor.value, 44, 28),

@@ -163,7 +163,10 @@ impl Checker {
             None => {
                 self.currency = Some((code.to_owned(), field()));
                 if code != SUPPORTED_CURRENCY {
-                    self.violation(field(), format!("currency {code} is not supported: only CNY"));
+                    self.violation(
+                        field(),
+                        format!("currency {code} is not supported: only CNY"),
+                    );
                     return false;
                 }
                 true

@@ -158,7 +158,7 @@ fn loan_schedule(
             .iter()
             .map(|p| pb::SchedulePeriod {
                 number: p.number,
-                due_date: p.due_date.to_string(),
+                due_date: p.due_date.to_text(),
                 loan_year: p.loan_year,
                 opening_balance_cny: fen(p.opening_balance_cny),
                 interest_cny: fen(p.interest_cny),

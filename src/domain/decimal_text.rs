@@ -97,6 +97,27 @@ pub fn to_text(value: Decimal) -> String {
     text
 }
 
+/// `count` decimals with mantissas of every length (up to 96 bits), either sign and every
+/// scale, from a fixed xorshift sequence seeded by `seed`: the same values on every run.
+#[cfg(test)]
+pub(crate) fn varied_decimals(seed: u64, count: usize) -> Vec<Decimal> {
+    let mut state = seed;
+    let mut next = move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    };
+    (0..count)
+        .map(|_| {
+            let wide = (u128::from(next()) << 64 | u128::from(next())) >> (next() % 96 + 32);
+            let magnitude = i128::try_from(wide).unwrap_or(0);
+            let sign = if next() % 2 == 0 { 1 } else { -1 };
+            Decimal::from_i128_with_scale(magnitude * sign, (next() % 29) as u32)
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -150,22 +171,8 @@ mod tests {
             let ten = 10i128.pow(power);
             values.extend([ten - 1, ten, ten + 1].map(|m| Decimal::from_i128_with_scale(m, 0)));
         }
-        // And many mantissas of every length, from a fixed xorshift sequence.
-        let mut state = 0x9e37_79b9_7f4a_7c15u64;
-        let mut next = move || {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state
-        };
-        for _ in 0..20_000 {
-            let wide = (u128::from(next()) << 64 | u128::from(next())) >> (next() % 96 + 32);
-            let mantissa = i128::try_from(wide).unwrap_or(0) * if next() % 2 == 0 { 1 } else { -1 };
-            values.push(Decimal::from_i128_with_scale(
-                mantissa,
-                (next() % 29) as u32,
-            ));
-        }
+        // And many mantissas of every length.
+        values.extend(varied_decimals(0x9e37_79b9_7f4a_7c15, 20_000));
         for value in values {
             assert_eq!(to_text(value), value.to_string(), "{value:?}");
         }

@@ -267,6 +267,7 @@ pub fn exact(value: Decimal) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::decimal_text::varied_decimals;
     use rust_decimal::RoundingStrategy;
     use std::str::FromStr;
 
@@ -302,26 +303,11 @@ mod tests {
     /// every scale and number of places, at and around each midpoint.
     #[test]
     fn rounding_agrees_with_decimal_round_dp() {
-        let mut state = 0x2545_f491_4f6c_dd1du64;
-        let mut next = move || {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state
-        };
         let mut values: Vec<Decimal> = ["2.345", "-2.345", "2.355", "0.5", "-0.5", "1.5", "-0.001"]
             .iter()
             .map(|t| dec(t))
             .collect();
-        for _ in 0..50_000 {
-            let wide = (u128::from(next()) << 64 | u128::from(next())) >> (next() % 96 + 32);
-            let magnitude = i128::try_from(wide).unwrap_or(0);
-            let sign = if next() % 2 == 0 { 1 } else { -1 };
-            values.push(Decimal::from_i128_with_scale(
-                magnitude * sign,
-                (next() % 29) as u32,
-            ));
-        }
+        values.extend(varied_decimals(0x2545_f491_4f6c_dd1d, 50_000));
         // Exact midpoints and their neighbours, odd and even, at many scales.
         for places in 1..=28u32 {
             for digits in [4i128, 5, 6, 15, 25, 35, 123_456_785, 999_999_995] {

@@ -31,9 +31,21 @@ impl Bounds {
         Bounds { low, central, high }
     }
 
+    /// No range: the three ends are the same number, bit for bit, as `exact` makes them and
+    /// as every operation here keeps them. Most request quantities are exact; an operation on
+    /// exact operands computes one value rather than the same one three times (each a
+    /// 28-digit multiplication or division), with the same result.
+    fn is_exact(&self) -> bool {
+        let bits = self.central.serialize();
+        self.low.serialize() == bits && self.high.serialize() == bits
+    }
+
     /// Divides by an exact positive divisor (unit conversions).
     pub fn per(self, divisor: Decimal) -> Bounds {
         debug_assert!(divisor > Decimal::ZERO);
+        if self.is_exact() {
+            return Bounds::exact(self.central / divisor);
+        }
         Bounds {
             low: self.low / divisor,
             central: self.central / divisor,
@@ -55,6 +67,9 @@ impl Bounds {
 impl Add for Bounds {
     type Output = Bounds;
     fn add(self, other: Bounds) -> Bounds {
+        if self.is_exact() && other.is_exact() {
+            return Bounds::exact(self.central + other.central);
+        }
         Bounds {
             low: self.low + other.low,
             central: self.central + other.central,
@@ -86,6 +101,9 @@ impl Mul for Bounds {
     type Output = Bounds;
     fn mul(self, other: Bounds) -> Bounds {
         let central = self.central * other.central;
+        if self.is_exact() && other.is_exact() {
+            return Bounds::exact(central);
+        }
         if self.low >= Decimal::ZERO && other.low >= Decimal::ZERO {
             // The common case (masses times factors): no sign changes, two products.
             return Bounds {
@@ -134,6 +152,32 @@ mod tests {
         assert_eq!(b(1, 2, 3) * b(4, 5, 6), b(4, 10, 18));
         assert_eq!(b(-1, 2, 3) * b(4, 5, 6), b(-6, 10, 18));
         assert_eq!(b(-2, -1, 3) * b(-4, 1, 6), b(-12, -1, 18));
+    }
+
+    /// The shortcut for exact operands gives what the three ends computed one by one give,
+    /// bit for bit.
+    #[test]
+    fn exact_operands_give_the_same_bits_as_three_ends() {
+        let values = crate::domain::decimal_text::varied_decimals(0x5eed_0123_4567_89ab, 400);
+        for pair in values.chunks(2) {
+            let (x, y) = (Bounds::exact(pair[0]), Bounds::exact(pair[1]));
+            let ends = |f: fn(Decimal, Decimal) -> Option<Decimal>| {
+                [(x.low, y.low), (x.central, y.central), (x.high, y.high)]
+                    .map(|(a, b)| f(a, b).map(|v| v.serialize()))
+            };
+            let bits = |b: Bounds| [b.low, b.central, b.high].map(|v| Some(v.serialize()));
+            if ends(Decimal::checked_mul).iter().all(Option::is_some) {
+                assert_eq!(bits(x * y), ends(Decimal::checked_mul), "{x:?} {y:?}");
+            }
+            if ends(Decimal::checked_add).iter().all(Option::is_some) {
+                assert_eq!(bits(x + y), ends(Decimal::checked_add), "{x:?} {y:?}");
+            }
+            if !y.central.is_zero() && y.central.is_sign_positive() {
+                if let Some(q) = x.central.checked_div(y.central) {
+                    assert_eq!(bits(x.per(y.central)), [Some(q.serialize()); 3]);
+                }
+            }
+        }
     }
 
     #[test]

@@ -28,8 +28,29 @@ fn ends(b: &Bounds) -> ShownBounds {
 }
 
 fn message(shown: ShownBounds) -> Option<pb::Bounds> {
-    let [low, central, high] = shown.map(|v| text(to_text(v)));
-    Some(pb::Bounds { low, central, high })
+    written_bounds(shown, to_text)
+}
+
+/// The three ends as text. An end with the central value's bits (an exact value, or an
+/// exact part of a table) is a copy of its text, not written again: the same bits are the
+/// same text.
+fn written_bounds(
+    [low, central, high]: ShownBounds,
+    write: fn(Decimal) -> String,
+) -> Option<pb::Bounds> {
+    let central_text = write(central);
+    let end = |value: Decimal| {
+        if value.serialize() == central.serialize() {
+            central_text.clone()
+        } else {
+            write(value)
+        }
+    };
+    Some(pb::Bounds {
+        low: text(end(low)),
+        high: text(end(high)),
+        central: text(central_text),
+    })
 }
 
 /// Rounds and allocates at the request's emissions_dp.
@@ -107,10 +128,11 @@ pub(super) fn carbon_result(
             )
         })
         .count();
-    let (project_manure, project_energy) = estimate.project_lines.split_at(manure_lines);
     let sum = |lines: &[EmissionLine]| -> Bounds { lines.iter().map(|l| l.tco2e_per_year).sum() };
-    let (baseline_exact, project_manure_exact) =
-        (sum(&estimate.baseline_lines), sum(project_manure));
+    let (baseline_exact, project_manure_exact) = (
+        sum(&estimate.baseline_lines),
+        sum(&estimate.project_lines[..manure_lines]),
+    );
     let central = presenter.allocate(
         &[baseline_exact.central, -project_manure_exact.central],
         manure[1],
@@ -120,11 +142,13 @@ pub(super) fn carbon_result(
     let project_manure_total = at.moved(&project_manure_exact, -central[1]);
     let project_total: ShownBounds = std::array::from_fn(|i| project_manure_total[i] + energy[i]);
 
-    let baseline_lines = emission_lines(&at, &estimate.baseline_lines, baseline_total);
+    let mut project_manure = estimate.project_lines;
+    let project_energy = project_manure.split_off(manure_lines);
+    let baseline_lines = emission_lines(&at, estimate.baseline_lines, baseline_total);
     let mut project_lines = emission_lines(&at, project_manure, project_manure_total);
     project_lines.extend(emission_lines(&at, project_energy, energy));
 
-    let avoided_lines = emission_lines(&at, &estimate.avoided_lines, avoided);
+    let avoided_lines = emission_lines(&at, estimate.avoided_lines, avoided);
     let reduction = pb::Reduction {
         manure_management_by_gas: estimate
             .manure_by_gas
@@ -187,20 +211,20 @@ fn two(parts: Vec<ShownBounds>) -> [ShownBounds; 2] {
 /// mass never depends on the GWP set through its neighbours' allocation.
 fn emission_lines(
     at: &Allocator,
-    lines: &[EmissionLine],
+    lines: Vec<EmissionLine>,
     total: ShownBounds,
 ) -> Vec<pb::EmissionLine> {
     let rows: Vec<Bounds> = lines.iter().map(|l| l.tco2e_per_year).collect();
     lines
-        .iter()
+        .into_iter()
         .zip(at.split(&rows, total))
         .map(|(line, shown)| pb::EmissionLine {
             source: emission_source(line.source) as i32,
-            name: line.name.clone(),
             gas: gas(line.gas) as i32,
             gas_t_per_year: at.bounds(&line.gas_t_per_year),
             tco2e_per_year: message(shown),
-            trace_step: line.trace_step.clone(),
+            name: line.name,
+            trace_step: line.trace_step,
         })
         .collect()
 }
@@ -248,21 +272,7 @@ fn loan_attribution(
 }
 
 fn exact_bounds(b: &Bounds) -> Option<pb::Bounds> {
-    // Most trace values are exact (low = central = high): written once, copied twice. The
-    // same bits are the same text; comparing them costs less than comparing numbers.
-    let central = exact(b.central);
-    let written = |end: Decimal| {
-        if end.serialize() == b.central.serialize() {
-            central.clone()
-        } else {
-            exact(end)
-        }
-    };
-    Some(pb::Bounds {
-        low: text(written(b.low)),
-        high: text(written(b.high)),
-        central: text(central),
-    })
+    written_bounds(ends(b), exact)
 }
 
 fn factor_use(f: FactorUse) -> pb::FactorUse {

@@ -172,10 +172,10 @@ mod tests {
             if ends(Decimal::checked_add).iter().all(Option::is_some) {
                 assert_eq!(bits(x + y), ends(Decimal::checked_add), "{x:?} {y:?}");
             }
-            if !y.central.is_zero() && y.central.is_sign_positive() {
-                if let Some(q) = x.central.checked_div(y.central) {
-                    assert_eq!(bits(x.per(y.central)), [Some(q.serialize()); 3]);
-                }
+            if y.central > Decimal::ZERO
+                && let Some(q) = x.central.checked_div(y.central)
+            {
+                assert_eq!(bits(x.per(y.central)), [Some(q.serialize()); 3]);
             }
         }
     }

@@ -188,18 +188,13 @@ impl Checker {
         // ASCII text (most of it) is counted and checked byte by byte, which is cheaper than
         // decoding characters; the answer is the same. The check folds over every byte, with
         // no early exit, so that it runs many bytes at a time.
-        let ascii = value.is_ascii();
-        let chars = if ascii {
-            value.len()
-        } else {
-            value.chars().count()
-        };
-        let control = if ascii {
-            value
+        let (chars, control) = if value.is_ascii() {
+            let control = value
                 .bytes()
-                .fold(false, |found, b| found | (b < 0x20) | (b == 0x7f))
+                .fold(false, |found, b| found | (b < 0x20) | (b == 0x7f));
+            (value.len(), control)
         } else {
-            value.chars().any(char::is_control)
+            (value.chars().count(), value.chars().any(char::is_control))
         };
         if chars == 0 {
             self.violation(field, "is required");

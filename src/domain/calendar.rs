@@ -109,18 +109,29 @@ impl Date {
 }
 
 impl Date {
-    /// YYYY-MM-DD, written digit by digit rather than through `format!`: a schedule writes one
-    /// date a period. Years are 1900 to 2200, so always four digits.
+    /// YYYY-MM-DD, written digit by digit rather than through `format!`: a schedule writes
+    /// one date a period. Years are 1900 to 2200, so always four digits.
     pub fn to_text(self) -> String {
-        let digit = |n: u32| char::from(b'0' + (n % 10) as u8);
+        let digit = |n: u32| b'0' + (n % 10) as u8;
         let year = self.year.unsigned_abs();
         let (month, day) = (u32::from(self.month), u32::from(self.day));
-        let mut text = String::with_capacity(10);
-        text.extend([year / 1000, year / 100, year / 10, year].map(digit));
-        text.push('-');
-        text.extend([month / 10, month].map(digit));
-        text.push('-');
-        text.extend([day / 10, day].map(digit));
+        let bytes = [
+            digit(year / 1000),
+            digit(year / 100),
+            digit(year / 10),
+            digit(year),
+            b'-',
+            digit(month / 10),
+            digit(month),
+            b'-',
+            digit(day / 10),
+            digit(day),
+        ];
+        // Pushed byte by byte: each is one byte of UTF-8, where `str::from_utf8` would check.
+        let mut text = String::with_capacity(bytes.len());
+        for byte in bytes {
+            text.push(char::from(byte));
+        }
         text
     }
 }

@@ -61,6 +61,9 @@ pub fn parse_decimal(text: &str, max_dp: u32) -> Result<Decimal, DecimalTextErro
     Decimal::from_str_exact(text).map_err(|_| DecimalTextError::NotExact)
 }
 
+/// Enough zeros to pad any fraction: a scale is at most 28.
+const ZEROS: &str = "0000000000000000000000000000";
+
 /// `value` as text, as `Decimal`'s `Display` writes it (every digit of its scale, no exponent),
 /// into one allocation of the right size. A response holds hundreds of decimals, and going
 /// through `fmt` for each was the largest single cost of presenting one; `itoa` writes the
@@ -90,7 +93,7 @@ pub fn to_text(value: Decimal) -> String {
         // Fewer digits than places (so at least one place): "0." and the missing zeros.
         _ => {
             text.push_str("0.");
-            text.extend(std::iter::repeat_n('0', scale - digits.len()));
+            text.push_str(&ZEROS[..scale - digits.len()]);
             text.push_str(digits);
         }
     }

@@ -135,11 +135,17 @@ impl Presenter {
         let mut shown: Vec<Decimal> = parts.iter().map(|p| self.round(*p, dp)).collect();
         let unit = Decimal::new(1, dp);
         let shortfall = total - shown.iter().sum::<Decimal>();
-        let steps = (shortfall / unit).trunc();
-        if steps.is_zero() {
+        // A total at `dp` places (as callers round it) leaves a shortfall in whole units, its
+        // mantissa: no division.
+        let steps: i128 = if shortfall.scale() == dp {
+            shortfall.mantissa()
+        } else {
+            (shortfall / unit).trunc().mantissa()
+        };
+        if steps == 0 {
             return shown;
         }
-        let upward = steps.is_sign_positive();
+        let upward = steps > 0;
         let step = if upward { unit } else { -unit };
         // Move the parts whose rounding error points the same way as the shortfall, largest
         // error first; ties go to the earlier part so the allocation is deterministic. Each
@@ -158,7 +164,7 @@ impl Presenter {
         // Rounding alone moves a total by less than one unit per part; more steps than parts
         // come from `allocate_bounds`, whose ranged parts absorb the exact parts' moves, and
         // go round the parts again in the same order.
-        let count = usize::try_from(steps.abs().mantissa()).unwrap_or(usize::MAX);
+        let count = usize::try_from(steps.unsigned_abs()).unwrap_or(usize::MAX);
         for &i in order.iter().cycle().take(count) {
             shown[i] += step;
         }
@@ -243,7 +249,10 @@ impl Presenter {
 
 /// `value` written with exactly `dp` decimal places and no negative zero.
 fn fixed(mut value: Decimal, dp: u32) -> Decimal {
-    value.rescale(dp);
+    // Most values arrive rounded to `dp` already, and `rescale` does its work regardless.
+    if value.scale() != dp {
+        value.rescale(dp);
+    }
     if value.is_zero() {
         value.set_sign_positive(true);
     }
@@ -255,7 +264,11 @@ fn fixed(mut value: Decimal, dp: u32) -> Decimal {
 pub fn exact(value: Decimal) -> String {
     let mut text = to_text(value);
     if value.scale() > 0 {
-        let kept = text.trim_end_matches('0').trim_end_matches('.').len();
+        // The text has a point: keep up to the last digit that is not a trailing zero, and
+        // the point only if a digit follows it.
+        let bytes = text.as_bytes();
+        let last = bytes.iter().rposition(|&b| b != b'0').unwrap_or(0);
+        let kept = if bytes[last] == b'.' { last } else { last + 1 };
         text.truncate(kept);
     }
     if text == "-0" {

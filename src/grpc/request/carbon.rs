@@ -95,33 +95,38 @@ impl<T> OptionalModule<T> for Option<Option<T>> {
     }
 }
 
-const MM: &str = "carbon.manure_management";
+/// A field path under the manure-management input, joined at compile time: validation runs
+/// on every request, and a path is needed as text only when it names a violation.
+macro_rules! mm {
+    ($field:literal) => {
+        concat!("carbon.manure_management.", $field)
+    };
+}
 
 fn manure_management(check: &mut Checker, m: &pb::ManureManagementInput) -> Option<ManureInput> {
-    let species = check.enumeration(&format!("{MM}.species"), m.species, |s| match s {
+    let species = check.enumeration(mm!("species"), m.species, |s| match s {
         pb::Species::Unspecified => None,
         pb::Species::Layers => Some(Species::Layers),
         pb::Species::Broilers => Some(Species::Broilers),
         pb::Species::Swine => Some(Species::Swine),
         pb::Species::DairyCattle => Some(Species::DairyCattle),
     });
-    let productivity =
-        check.enumeration(&format!("{MM}.productivity"), m.productivity, |p| match p {
-            pb::Productivity::Unspecified => None,
-            pb::Productivity::High => Some(Productivity::High),
-            pb::Productivity::Low => Some(Productivity::Low),
-        });
+    let productivity = check.enumeration(mm!("productivity"), m.productivity, |p| match p {
+        pb::Productivity::Unspecified => None,
+        pb::Productivity::High => Some(Productivity::High),
+        pb::Productivity::Low => Some(Productivity::Low),
+    });
     let reason = check.text(
-        &format!("{MM}.productivity_reason"),
+        mm!("productivity_reason"),
         &m.productivity_reason,
         MAX_ASSUMPTION_CHARS,
     );
-    let zone = check.enumeration(&format!("{MM}.climate_zone"), m.climate_zone, climate_zone);
-    let baseline = check.enumeration(&format!("{MM}.baseline_system"), m.baseline_system, system);
-    let project = check.enumeration(&format!("{MM}.project_system"), m.project_system, system);
+    let zone = check.enumeration(mm!("climate_zone"), m.climate_zone, climate_zone);
+    let baseline = check.enumeration(mm!("baseline_system"), m.baseline_system, system);
+    let project = check.enumeration(mm!("project_system"), m.project_system, system);
     let vs = optional_fraction(
         check,
-        &format!("{MM}.volatile_solids_fraction_of_dry_matter"),
+        mm!("volatile_solids_fraction_of_dry_matter"),
         m.volatile_solids_fraction_of_dry_matter.as_ref(),
         Range::positive(1),
     );
@@ -135,7 +140,7 @@ fn manure_management(check: &mut Checker, m: &pb::ManureManagementInput) -> Opti
         None => Some(None),
         Some(Nitrogen::NitrogenFractionOfDryMatter(v)) => check
             .decimal(
-                &format!("{MM}.nitrogen_fraction_of_dry_matter"),
+                mm!("nitrogen_fraction_of_dry_matter"),
                 Some(v),
                 FINE_DP,
                 nitrogen_range,
@@ -143,7 +148,7 @@ fn manure_management(check: &mut Checker, m: &pb::ManureManagementInput) -> Opti
             .map(|v| Some(NitrogenContent::OfDryMatter(v))),
         Some(Nitrogen::NitrogenFractionOfFreshManure(v)) => check
             .decimal(
-                &format!("{MM}.nitrogen_fraction_of_fresh_manure"),
+                mm!("nitrogen_fraction_of_fresh_manure"),
                 Some(v),
                 FINE_DP,
                 nitrogen_range,
@@ -156,7 +161,7 @@ fn manure_management(check: &mut Checker, m: &pb::ManureManagementInput) -> Opti
             && s.category() != factor_id::AnimalCategory::Poultry
         {
             check.violation(
-                format!("{MM}.{field}"),
+                format!("carbon.manure_management.{field}"),
                 "poultry manure without litter is a system for poultry only",
             );
         }
@@ -218,31 +223,34 @@ fn optional_fraction(
     }
 }
 
-const FS: &str = "carbon.fertilizer_substitution";
+/// A field path under the fertilizer-substitution input (see `mm!`).
+macro_rules! fs {
+    ($field:literal) => {
+        concat!("carbon.fertilizer_substitution.", $field)
+    };
+}
 
 fn fertilizer_substitution(
     check: &mut Checker,
     f: &pb::FertilizerSubstitutionInput,
 ) -> Option<FertilizerInput> {
-    let mut fraction = |name: &str, value: Option<&pb::Decimal>| {
-        check.decimal(
-            &format!("{FS}.{name}"),
-            value,
-            FINE_DP,
-            Range::non_negative(1),
-        )
+    let mut fraction = |path: &str, value: Option<&pb::Decimal>| {
+        check.decimal(path, value, FINE_DP, Range::non_negative(1))
     };
     let n = fraction(
-        "product_nitrogen_fraction",
+        fs!("product_nitrogen_fraction"),
         f.product_nitrogen_fraction.as_ref(),
     );
-    let p = fraction("product_p2o5_fraction", f.product_p2o5_fraction.as_ref());
-    let k = fraction("product_k2o_fraction", f.product_k2o_fraction.as_ref());
+    let p = fraction(
+        fs!("product_p2o5_fraction"),
+        f.product_p2o5_fraction.as_ref(),
+    );
+    let k = fraction(fs!("product_k2o_fraction"), f.product_k2o_fraction.as_ref());
     if let (Some(n), Some(p), Some(k)) = (n, p, k)
         && n + p + k > Decimal::ONE
     {
         check.violation(
-            format!("{FS}.product_nitrogen_fraction"),
+            fs!("product_nitrogen_fraction"),
             format!(
                 "N + P2O5 + K2O fractions add up to {}, more than 1",
                 n + p + k
@@ -250,13 +258,13 @@ fn fertilizer_substitution(
         );
     }
     let ratio = check.decimal(
-        &format!("{FS}.substitution_ratio"),
+        fs!("substitution_ratio"),
         f.substitution_ratio.as_ref(),
         DSCR_DP,
         Range::non_negative(1),
     );
     let basis = check.text(
-        &format!("{FS}.substitution_ratio_basis"),
+        fs!("substitution_ratio_basis"),
         &f.substitution_ratio_basis,
         MAX_ASSUMPTION_CHARS,
     );

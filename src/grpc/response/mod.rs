@@ -125,6 +125,41 @@ pub(super) fn warning(w: Warning) -> pb::Warning {
     }
 }
 
+/// The last value a schedule column wrote, with its text, for a row that repeats it.
+#[derive(Default)]
+struct Written(Option<(Decimal, String)>);
+
+/// Same sign, scale and mantissa, so the same text (1.5 and 1.50 are equal, not the same).
+fn same_bits(a: Decimal, b: Decimal) -> bool {
+    a.serialize() == b.serialize()
+}
+
+impl Written {
+    /// `value`'s text, taken from the remembered one when it has the same bits.
+    fn take(&mut self, value: Decimal, write: impl Fn(Decimal) -> String) -> String {
+        match self.0.take() {
+            Some((last, text)) if same_bits(last, value) => text,
+            _ => write(value),
+        }
+    }
+
+    /// `value`'s text, copied from the remembered one when it has the same bits; otherwise
+    /// written and remembered.
+    fn repeat(&mut self, value: Decimal, write: impl Fn(Decimal) -> String) -> String {
+        match &self.0 {
+            Some((last, text)) if same_bits(*last, value) => text.clone(),
+            _ => self.remember(value, write),
+        }
+    }
+
+    /// `value`'s text, written and remembered for the next row.
+    fn remember(&mut self, value: Decimal, write: impl Fn(Decimal) -> String) -> String {
+        let text = write(value);
+        self.0 = Some((value, text.clone()));
+        text
+    }
+}
+
 fn loan_schedule(
     input: &AssessmentInput,
     assessment: &Assessment,
@@ -132,7 +167,7 @@ fn loan_schedule(
     lpr_table: &LprTable,
     detail: Detail,
 ) -> pb::LoanSchedule {
-    let fen = |d: Decimal| text(to_text(presenter.round(d, FEN_DP)));
+    let fen = |d: Decimal| to_text(presenter.round(d, FEN_DP));
     let schedule = &assessment.schedule;
     let rate_source = match &input.rate_source {
         RateSource::Fixed => pb::loan_schedule::RateSource::Fixed(pb::FixedRateSource {}),
@@ -153,6 +188,10 @@ fn loan_schedule(
         }),
     };
     let periods = if detail.schedule_periods {
+        // A row opens on the balance the row before closed on, and a level instalment repeats:
+        // the same bits are the same text, copied rather than written again.
+        let mut closing = Written::default();
+        let mut instalment = Written::default();
         schedule
             .periods
             .iter()
@@ -160,11 +199,11 @@ fn loan_schedule(
                 number: p.number,
                 due_date: p.due_date.to_text(),
                 loan_year: p.loan_year,
-                opening_balance_cny: fen(p.opening_balance_cny),
-                interest_cny: fen(p.interest_cny),
-                principal_cny: fen(p.principal_cny),
-                instalment_cny: fen(p.instalment_cny),
-                closing_balance_cny: fen(p.closing_balance_cny),
+                opening_balance_cny: text(closing.take(p.opening_balance_cny, fen)),
+                interest_cny: text(fen(p.interest_cny)),
+                principal_cny: text(fen(p.principal_cny)),
+                instalment_cny: text(instalment.repeat(p.instalment_cny, fen)),
+                closing_balance_cny: text(closing.remember(p.closing_balance_cny, fen)),
             })
             .collect()
     } else {
@@ -176,9 +215,9 @@ fn loan_schedule(
         convention: SCHEDULE_CONVENTION.to_owned(),
         period_count: schedule.periods.len() as u32,
         periods,
-        total_interest_cny: fen(schedule.total_interest_cny),
-        total_principal_cny: fen(schedule.total_principal_cny),
-        total_instalments_cny: fen(schedule.total_instalments_cny),
+        total_interest_cny: text(fen(schedule.total_interest_cny)),
+        total_principal_cny: text(fen(schedule.total_principal_cny)),
+        total_instalments_cny: text(fen(schedule.total_instalments_cny)),
     }
 }
 
@@ -414,5 +453,37 @@ fn investment_returns(
             .irr
             .and_then(|r| text(presenter.ratio(r * Decimal::ONE_HUNDRED))),
         irr_method: IRR_METHOD.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::str::FromStr;
+
+    use super::*;
+
+    fn dec(text: &str) -> Decimal {
+        Decimal::from_str(text).unwrap()
+    }
+
+    #[test]
+    fn a_remembered_text_serves_only_the_same_bits() {
+        let mut column = Written::default();
+        assert_eq!(column.remember(dec("1.50"), to_text), "1.50");
+        // Equal in value, not in bits: written again, not copied.
+        assert_eq!(column.take(dec("1.5"), to_text), "1.5");
+        // `take` hands the text over once.
+        column.remember(dec("2.00"), to_text);
+        assert_eq!(column.take(dec("2.00"), to_text), "2.00");
+        assert_eq!(
+            column.take(dec("2.00"), |_| "written".to_owned()),
+            "written"
+        );
+
+        let mut level = Written::default();
+        assert_eq!(level.repeat(dec("-0.10"), to_text), "-0.10");
+        assert_eq!(level.repeat(dec("-0.10"), to_text), "-0.10");
+        assert_eq!(level.repeat(dec("-0.1"), to_text), "-0.1");
+        assert_eq!(level.repeat(dec("-0.1"), |_| "written".to_owned()), "-0.1");
     }
 }

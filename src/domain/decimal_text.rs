@@ -61,6 +61,11 @@ pub fn parse_decimal(text: &str, max_dp: u32) -> Result<Decimal, DecimalTextErro
     Decimal::from_str_exact(text).map_err(|_| DecimalTextError::NotExact)
 }
 
+/// The same sign, scale and mantissa, so the same text: 1.5 and 1.50 are equal, not the same.
+pub fn same_bits(a: Decimal, b: Decimal) -> bool {
+    a.serialize() == b.serialize()
+}
+
 /// Enough zeros to pad any fraction: a scale is at most 28.
 const ZEROS: &str = "0000000000000000000000000000";
 

@@ -7,6 +7,8 @@ use std::ops::{Add, Mul, Neg, Sub};
 
 use rust_decimal::Decimal;
 
+use crate::domain::decimal_text::same_bits;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Bounds {
     pub low: Decimal,
@@ -36,8 +38,7 @@ impl Bounds {
     /// exact operands computes one value rather than the same one three times (each a
     /// 28-digit multiplication or division), with the same result.
     fn is_exact(&self) -> bool {
-        let bits = self.central.serialize();
-        self.low.serialize() == bits && self.high.serialize() == bits
+        same_bits(self.low, self.central) && same_bits(self.high, self.central)
     }
 
     /// Divides by an exact positive divisor (unit conversions).

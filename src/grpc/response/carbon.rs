@@ -16,7 +16,7 @@ use crate::domain::carbon::trace::{InputOrigin, TraceStep};
 use crate::domain::carbon::{
     BOUNDS_MEANING, CarbonEstimate, EmissionLine, EmissionSource, FRAMEWORK, LineGas,
 };
-use crate::domain::decimal_text::to_text;
+use crate::domain::decimal_text::{same_bits, to_text};
 use crate::domain::mass_balance::MassBalance;
 use crate::domain::presentation::{Presenter, ShownBounds, exact};
 use crate::pb;
@@ -40,7 +40,7 @@ fn written_bounds(
 ) -> Option<pb::Bounds> {
     let central_text = write(central);
     let end = |value: Decimal| {
-        if value.serialize() == central.serialize() {
+        if same_bits(value, central) {
             central_text.clone()
         } else {
             write(value)

@@ -9,7 +9,7 @@ use rust_decimal::Decimal;
 use crate::domain::assessment::{
     Assessment, AssessmentInput, BREAK_EVEN_CONDITION, CashFlowBasis, RateSource,
 };
-use crate::domain::decimal_text::to_text;
+use crate::domain::decimal_text::{same_bits, to_text};
 use crate::domain::economics::{AnnualFigures, FertilizerValueKind, TONNE_BASES, TonneBasis};
 use crate::domain::loan::SCHEDULE_CONVENTION;
 use crate::domain::lpr::{LprTable, LprTenor};
@@ -128,11 +128,6 @@ pub(super) fn warning(w: Warning) -> pb::Warning {
 /// The last value a schedule column wrote, with its text, for a row that repeats it.
 #[derive(Default)]
 struct Written(Option<(Decimal, String)>);
-
-/// Same sign, scale and mantissa, so the same text (1.5 and 1.50 are equal, not the same).
-fn same_bits(a: Decimal, b: Decimal) -> bool {
-    a.serialize() == b.serialize()
-}
 
 impl Written {
     /// `value`'s text, taken from the remembered one when it has the same bits.

@@ -176,14 +176,14 @@ fn try_append(
 ) -> Result<Seal, StoreError> {
     let key = key();
     let content = record.clone();
-    let sealer = |sequence: u64, previous: &[u8; 32]| {
-        let seal = expected_seal(&content, &key, sequence, previous);
+    let sealer = Box::new(|record: &NewRecord, sequence: u64, previous: &[u8; 32]| {
+        let seal = expected_seal(record, &self::key(), sequence, previous);
         (
             seal.digest.try_into().expect("a 32-byte digest"),
             seal.signature.try_into().expect("a 64-byte signature"),
         )
-    };
-    let seal = store.append(record, key.key_id(), expect, &sealer)?;
+    });
+    let seal = store.append(record, key.key_id(), expect, sealer)?;
     assert_eq!(
         seal,
         expected_seal(&content, &key, seal.sequence, &seal.previous_digest),
@@ -570,9 +570,12 @@ fn assert_refused(store: &dyn Store, record: NewRecord, expect: &LastReport) {
     let chain = all(store, &record.tenant);
     let record_id = record.record_id.clone();
     let tenant = record.tenant.clone();
-    let refused = store.append(record, key().key_id(), Some(expect), &|_, _| {
-        panic!("no seal when the precondition fails")
-    });
+    let refused = store.append(
+        record,
+        key().key_id(),
+        Some(expect),
+        Box::new(|_, _, _| panic!("no seal when the precondition fails")),
+    );
     assert!(
         matches!(refused, Err(StoreError::Conflict(_))),
         "{expect:?}: {refused:?}"
@@ -730,7 +733,7 @@ fn altered_rows_read_as_stored_or_corrupt(backend: &dyn Backend) {
         new_record(&tenant, RecordKind::Assessment),
         "k",
         None,
-        &|_, _| panic!("no seal after a corrupt head"),
+        Box::new(|_, _, _| panic!("no seal after a corrupt head")),
     );
     assert!(
         is_corrupt(refused),
@@ -796,6 +799,82 @@ fn concurrent_appends_through_one_store(backend: &dyn Backend) {
 
 fn concurrent_appends_through_two_replicas(backend: &dyn Backend) {
     concurrent_appends_keep_one_chain(backend, 2);
+}
+
+/// A new SQLite file has 16 KiB pages (a record is about 50 KB), and an existing one keeps
+/// the page size it was made with: SQLite cannot change it in WAL mode.
+#[test]
+fn sqlite_new_files_have_16_kib_pages_and_old_ones_keep_theirs() {
+    let page_size = |backend: &Sqlite| -> i64 {
+        rusqlite::Connection::open(backend.dir.join("records.sqlite3"))
+            .expect("open the SQLite file")
+            .query_row("PRAGMA page_size", [], |row| row.get(0))
+            .expect("page size")
+    };
+    let new = Sqlite::new();
+    append(
+        &*new.open(),
+        new_record(&unique("bank"), RecordKind::Assessment),
+    );
+    assert_eq!(page_size(&new), 16384);
+
+    let old = Sqlite::new();
+    std::fs::create_dir_all(&old.dir).expect("store directory");
+    rusqlite::Connection::open(old.dir.join("records.sqlite3"))
+        .expect("create the SQLite file")
+        .execute_batch("PRAGMA page_size = 4096; PRAGMA journal_mode = WAL; CREATE TABLE t (x);")
+        .expect("an older file");
+    let store = old.open();
+    let tenant = unique("bank");
+    let first = append(&*store, new_record(&tenant, RecordKind::Assessment));
+    assert_eq!(page_size(&old), 4096);
+    assert_eq!(all(&*store, &tenant), [first]);
+}
+
+/// SQLite commits the appends that wait for a commit together, each in a savepoint of its own:
+/// one whose seal panics (the seal is the caller's code) fails alone, and the others stand.
+#[test]
+fn sqlite_a_panicking_seal_fails_only_its_own_append() {
+    let backend = Sqlite::new();
+    let store = backend.open();
+    let tenant = unique("bank");
+    let panics = |thread: usize, append: usize| (thread + append).is_multiple_of(5);
+    let outcomes: Vec<(bool, Result<Seal, StoreError>)> = std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..THREADS)
+            .map(|thread| {
+                let (store, tenant) = (&*store, &tenant);
+                scope.spawn(move || {
+                    (0..APPENDS_PER_THREAD)
+                        .map(|append| {
+                            let record = new_record(tenant, RecordKind::Assessment);
+                            if panics(thread, append) {
+                                let seal = Box::new(|_: &NewRecord, _: u64, _: &[u8; 32]| {
+                                    panic!("a seal that panics")
+                                });
+                                (true, store.append(record, "k", None, seal))
+                            } else {
+                                (false, try_append(store, record, None))
+                            }
+                        })
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .flat_map(|worker| worker.join().expect("appending thread"))
+            .collect()
+    });
+    for (panicked, outcome) in &outcomes {
+        assert_eq!(outcome.is_err(), *panicked, "{outcome:?}");
+    }
+    let stored = outcomes
+        .iter()
+        .filter(|(_, outcome)| outcome.is_ok())
+        .count();
+    let chain = all(&*store, &tenant);
+    assert_eq!(chain.len(), stored);
+    assert_sound_chain(&*store, &chain);
 }
 
 /// Each contract test once per backend, in modules named after them. Some run on PostgreSQL

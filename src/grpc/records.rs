@@ -11,7 +11,7 @@ use tonic::Status;
 use super::auth::{Caller, Role};
 use crate::pb;
 use crate::records::{self, NewRecord, Record, RecordKind, Seal, ServiceKey, ZERO_DIGEST};
-use crate::store::{Filter, LastReport, Store, StoreError};
+use crate::store::{Filter, LastReport, Sealer, Store, StoreError};
 
 pub const DEFAULT_PAGE_SIZE: u32 = 50;
 pub const MAX_PAGE_SIZE: u32 = 200;
@@ -181,28 +181,21 @@ impl RecordBook {
         let store = self.store.clone();
         let key = self.key.clone();
         let stored = tokio::task::spawn_blocking(move || {
-            let template = record.clone();
-            store.append(
-                record,
-                key.key_id(),
-                expect.as_ref(),
-                &|sequence, previous| {
-                    let digest = records::digest(
-                        &template.tenant,
-                        template.kind,
-                        &template.subject_record_id,
-                        sequence,
-                        previous,
-                        &template.request,
-                        &template.response,
-                    );
-                    let unsigned =
-                        template
-                            .clone()
-                            .sealed(sequence, previous, &digest, &[], key.key_id());
-                    (digest, key.sign(&unsigned.signing_text()))
-                },
-            )
+            let signer = key.clone();
+            let seal: Sealer = Box::new(move |record, sequence, previous| {
+                let digest = records::digest(
+                    &record.tenant,
+                    record.kind,
+                    &record.subject_record_id,
+                    sequence,
+                    previous,
+                    &record.request,
+                    &record.response,
+                );
+                let unsigned = record.sealed(sequence, previous, &digest, &[], signer.key_id());
+                (digest, signer.sign(&unsigned.signing_text()))
+            });
+            store.append(record, key.key_id(), expect.as_ref(), seal)
         })
         .await
         .map_err(|e| {

@@ -71,7 +71,7 @@ pub struct NewRecord {
 impl NewRecord {
     /// The seal of this record once stored at `sequence` after `previous_digest`.
     pub fn sealed(
-        self,
+        &self,
         sequence: u64,
         previous_digest: &[u8],
         digest: &[u8],
@@ -79,17 +79,17 @@ impl NewRecord {
         key_id: &str,
     ) -> Seal {
         Seal {
-            record_id: self.record_id,
+            record_id: self.record_id.clone(),
             kind: self.kind,
-            tenant: self.tenant,
+            tenant: self.tenant.clone(),
             sequence,
-            created_at: self.created_at,
+            created_at: self.created_at.clone(),
             created_unix_micros: self.created_unix_micros,
-            methodology_version: self.methodology_version,
-            factor_set: self.factor_set,
-            subject_record_id: self.subject_record_id,
-            borrower_id: self.borrower_id,
-            project_id: self.project_id,
+            methodology_version: self.methodology_version.clone(),
+            factor_set: self.factor_set.clone(),
+            subject_record_id: self.subject_record_id.clone(),
+            borrower_id: self.borrower_id.clone(),
+            project_id: self.project_id.clone(),
             digest: digest.to_vec(),
             previous_digest: previous_digest.to_vec(),
             signature: signature.to_vec(),

@@ -40,9 +40,10 @@ pub struct Filter {
     pub created_to_micros: Option<i64>,
 }
 
-/// Seals the record once the store knows its place: given the sequence number and the
-/// previous digest, returns the digest and the signature.
-pub type Sealer<'a> = &'a dyn Fn(u64, &[u8; 32]) -> ([u8; 32], [u8; 64]);
+/// Seals the record once the store knows its place: given the record, its sequence number and
+/// the previous digest, returns the digest and the signature. Owned and `Send`: the SQLite
+/// store may seal a record on another caller's thread, which commits several appends together.
+pub type Sealer = Box<dyn Fn(&NewRecord, u64, &[u8; 32]) -> ([u8; 32], [u8; 64]) + Send>;
 
 /// A monitoring report is computed against the last report on its plan; it may be stored
 /// only if that is still the last one when its append runs.

@@ -399,7 +399,7 @@ impl Store for PostgresStore {
                 (next, digest)
             }
         };
-        let (digest, signature) = seal(sequence, &previous_digest);
+        let (digest, signature) = seal(&record, sequence, &previous_digest);
         tx.execute(
             "INSERT INTO records (record_id, tenant, sequence, kind, created_at, \
              created_unix_micros, methodology_version, factor_set, subject_record_id, \

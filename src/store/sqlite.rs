@@ -118,18 +118,20 @@ impl SqliteStore {
     }
 
     /// Commits `group` in one transaction, each append in its own savepoint, and gives each
-    /// ticket its outcome. Nothing is reported stored unless the transaction committed.
+    /// ticket its outcome. If the transaction does not commit, every append of the group is
+    /// told so, a refused one too: what refused it may not have been stored either.
     fn commit(&self, group: Vec<(u64, Append)>) -> Vec<(u64, Result<Seal, StoreError>)> {
+        let failed = |tickets: Vec<u64>, error: rusqlite::Error| {
+            let message = error.to_string();
+            tickets
+                .into_iter()
+                .map(|ticket| (ticket, Err(StoreError::Backend(message.clone()))))
+                .collect()
+        };
         let mut connection = self.connection();
         let mut tx = match connection.transaction_with_behavior(TransactionBehavior::Immediate) {
             Ok(tx) => tx,
-            Err(error) => {
-                let message = error.to_string();
-                return group
-                    .into_iter()
-                    .map(|(ticket, _)| (ticket, Err(StoreError::Backend(message.clone()))))
-                    .collect();
-            }
+            Err(error) => return failed(group.iter().map(|(ticket, _)| *ticket).collect(), error),
         };
         let mut outcomes = Vec::with_capacity(group.len());
         for (ticket, append) in group {
@@ -147,18 +149,7 @@ impl SqliteStore {
         }
         match tx.commit() {
             Ok(()) => outcomes,
-            Err(error) => {
-                let message = error.to_string();
-                outcomes
-                    .into_iter()
-                    .map(|(ticket, outcome)| {
-                        (
-                            ticket,
-                            outcome.and(Err(StoreError::Backend(message.clone()))),
-                        )
-                    })
-                    .collect()
-            }
+            Err(error) => failed(outcomes.iter().map(|(ticket, _)| *ticket).collect(), error),
         }
     }
 }

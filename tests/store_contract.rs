@@ -754,19 +754,16 @@ fn altered_rows_read_as_stored_or_corrupt(backend: &dyn Backend) {
 const THREADS: usize = 8;
 const APPENDS_PER_THREAD: usize = 25;
 
-/// Appends racing on one tenant through `replicas` stores on one database: the chain must come
-/// out whole, with no sequence taken twice or skipped and every link right.
-fn concurrent_appends_keep_one_chain(backend: &dyn Backend, replicas: usize) {
-    let stores: Vec<Box<dyn Store>> = (0..replicas).map(|_| backend.open()).collect();
-    let tenant = unique("busy-bank");
-    let returned: Vec<Seal> = std::thread::scope(|scope| {
+/// `each(thread, append)` on THREADS threads at once, APPENDS_PER_THREAD times on each; what
+/// all of them returned.
+fn on_threads<T: Send>(each: impl Fn(usize, usize) -> T + Sync) -> Vec<T> {
+    std::thread::scope(|scope| {
         let workers: Vec<_> = (0..THREADS)
             .map(|thread| {
-                let store = &*stores[thread % replicas];
-                let tenant = &tenant;
+                let each = &each;
                 scope.spawn(move || {
                     (0..APPENDS_PER_THREAD)
-                        .map(|_| append(store, new_record(tenant, RecordKind::Assessment)))
+                        .map(|append| each(thread, append))
                         .collect::<Vec<_>>()
                 })
             })
@@ -775,6 +772,19 @@ fn concurrent_appends_keep_one_chain(backend: &dyn Backend, replicas: usize) {
             .into_iter()
             .flat_map(|worker| worker.join().expect("appending thread"))
             .collect()
+    })
+}
+
+/// Appends racing on one tenant through `replicas` stores on one database: the chain must come
+/// out whole, with no sequence taken twice or skipped and every link right.
+fn concurrent_appends_keep_one_chain(backend: &dyn Backend, replicas: usize) {
+    let stores: Vec<Box<dyn Store>> = (0..replicas).map(|_| backend.open()).collect();
+    let tenant = unique("busy-bank");
+    let returned: Vec<Seal> = on_threads(|thread, _| {
+        append(
+            &*stores[thread % replicas],
+            new_record(&tenant, RecordKind::Assessment),
+        )
     });
     let total = THREADS * APPENDS_PER_THREAD;
     let taken: BTreeSet<u64> = returned.iter().map(|seal| seal.sequence).collect();
@@ -838,32 +848,14 @@ fn sqlite_a_panicking_seal_fails_only_its_own_append() {
     let backend = Sqlite::new();
     let store = backend.open();
     let tenant = unique("bank");
-    let panics = |thread: usize, append: usize| (thread + append).is_multiple_of(5);
-    let outcomes: Vec<(bool, Result<Seal, StoreError>)> = std::thread::scope(|scope| {
-        let workers: Vec<_> = (0..THREADS)
-            .map(|thread| {
-                let (store, tenant) = (&*store, &tenant);
-                scope.spawn(move || {
-                    (0..APPENDS_PER_THREAD)
-                        .map(|append| {
-                            let record = new_record(tenant, RecordKind::Assessment);
-                            if panics(thread, append) {
-                                let seal = Box::new(|_: &NewRecord, _: u64, _: &[u8; 32]| {
-                                    panic!("a seal that panics")
-                                });
-                                (true, store.append(record, "k", None, seal))
-                            } else {
-                                (false, try_append(store, record, None))
-                            }
-                        })
-                        .collect::<Vec<_>>()
-                })
-            })
-            .collect();
-        workers
-            .into_iter()
-            .flat_map(|worker| worker.join().expect("appending thread"))
-            .collect()
+    let outcomes: Vec<(bool, Result<Seal, StoreError>)> = on_threads(|thread, append| {
+        let record = new_record(&tenant, RecordKind::Assessment);
+        if (thread + append).is_multiple_of(5) {
+            let seal = Box::new(|_: &NewRecord, _: u64, _: &[u8; 32]| panic!("a seal that panics"));
+            (true, store.append(record, "k", None, seal))
+        } else {
+            (false, try_append(&*store, record, None))
+        }
     });
     for (panicked, outcome) in &outcomes {
         assert_eq!(outcome.is_err(), *panicked, "{outcome:?}");

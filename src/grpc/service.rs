@@ -89,11 +89,12 @@ impl ImpactApi {
 
     /// A stored assessment's request and the factor sets with the one it was assessed under
     /// as the default, so it is recomputed as it was (whatever the server's default is now).
+    /// The eligibility rule set is pinned the same way (see `pin_rule_set`).
     fn stored_request(
         &self,
         record: &Record,
     ) -> Result<(pb::AssessRequest, FactorLibrary), Status> {
-        let request = pb::AssessRequest::decode(record.request.as_slice()).map_err(|_| {
+        let mut request = pb::AssessRequest::decode(record.request.as_slice()).map_err(|_| {
             Status::data_loss(format!(
                 "the stored request of {} cannot be decoded; VerifyAssessment says more",
                 record.seal.record_id
@@ -109,6 +110,7 @@ impl ImpactApi {
                     record.seal.record_id, record.seal.factor_set
                 ))
             })?;
+        pin_rule_set(&mut request, &record.response);
         Ok((request, library))
     }
 
@@ -126,6 +128,26 @@ impl ImpactApi {
                 )
             })?;
         Ok(response.encode_to_vec())
+    }
+}
+
+/// A stored request that left the eligibility rule set to the server's default names the set
+/// its stored response was checked against: a later default would otherwise recompute it
+/// against another set, and a set the server no longer holds is then refused by name. Only the
+/// response's eligibility field is decoded (a response is 50 KB; the rest is skipped).
+fn pin_rule_set(request: &mut pb::AssessRequest, stored_response: &[u8]) {
+    #[derive(Clone, PartialEq, Message)]
+    struct StoredEligibility {
+        #[prost(message, optional, tag = "19")]
+        eligibility: Option<pb::EligibilityResult>,
+    }
+    if let Some(asked) = request.eligibility.as_mut()
+        && asked.rule_set.is_empty()
+        && let Ok(StoredEligibility {
+            eligibility: Some(used),
+        }) = StoredEligibility::decode(stored_response)
+    {
+        asked.rule_set = used.rule_set;
     }
 }
 
@@ -803,5 +825,47 @@ impl ImpactService for ImpactServer {
             key_id: key.key_id().to_owned(),
             canonical_encoding: CANONICAL_ENCODING.to_owned(),
         }))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn asking(rule_set: &str) -> pb::AssessRequest {
+        pb::AssessRequest {
+            eligibility: Some(pb::EligibilityInput {
+                rule_set: rule_set.to_owned(),
+            }),
+            ..Default::default()
+        }
+    }
+
+    fn answered_with(rule_set: &str) -> Vec<u8> {
+        pb::AssessResponse {
+            borrower_id: "b".to_owned(),
+            eligibility: Some(pb::EligibilityResult {
+                rule_set: rule_set.to_owned(),
+                title: "a set".to_owned(),
+                ..Default::default()
+            }),
+            ..Default::default()
+        }
+        .encode_to_vec()
+    }
+
+    #[test]
+    fn a_default_rule_set_is_pinned_to_the_one_the_stored_response_used() {
+        let mut request = asking("");
+        pin_rule_set(&mut request, &answered_with("cn-transition/2026.1"));
+        assert_eq!(request, asking("cn-transition/2026.1"));
+
+        // A named set stays as named; no eligibility asked, none pinned.
+        let mut named = asking("other/1");
+        pin_rule_set(&mut named, &answered_with("cn-transition/2026.1"));
+        assert_eq!(named, asking("other/1"));
+        let mut none = pb::AssessRequest::default();
+        pin_rule_set(&mut none, &answered_with("cn-transition/2026.1"));
+        assert_eq!(none, pb::AssessRequest::default());
     }
 }

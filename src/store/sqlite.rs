@@ -4,10 +4,10 @@
 //! transaction, each in a savepoint of its own (group commit): they share the commit's fsync,
 //! and one refused or failed append leaves the others stored.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::VecDeque;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::Path;
-use std::sync::{Condvar, Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 
 use rusqlite::{Connection, OptionalExtension, Row, TransactionBehavior, params};
 
@@ -54,17 +54,53 @@ const LAST_REPORT: &str = "SELECT record_id FROM records WHERE subject_record_id
 pub struct SqliteStore {
     connection: Mutex<Connection>,
     appends: Mutex<Appends>,
-    committed: Condvar,
 }
 
-/// Appends waiting for a commit, and the outcomes of committed ones not yet collected by the
-/// callers that asked for them, by ticket.
+/// Appends waiting for a commit, in arrival order, and whether a caller is committing.
 #[derive(Default)]
 struct Appends {
-    waiting: VecDeque<(u64, Append)>,
-    outcomes: HashMap<u64, Result<Seal, StoreError>>,
-    next_ticket: u64,
+    waiting: VecDeque<(Arc<Turn>, Append)>,
     committing: bool,
+}
+
+/// Where an append's caller waits, each on its own: woken when its append is committed (or
+/// refused), or when it is its turn to commit what waits. One shared condition would wake
+/// every waiting caller at each commit.
+#[derive(Default)]
+struct Turn {
+    state: Mutex<TurnState>,
+    changed: Condvar,
+}
+
+#[derive(Default)]
+enum TurnState {
+    #[default]
+    Waiting,
+    Commit,
+    Done(Box<Result<Seal, StoreError>>),
+}
+
+impl Turn {
+    fn set(&self, state: TurnState) {
+        *lock(&self.state) = state;
+        self.changed.notify_one();
+    }
+
+    /// Waits until told to commit or told the outcome.
+    fn wait(&self) -> TurnState {
+        let mut state = lock(&self.state);
+        loop {
+            match std::mem::take(&mut *state) {
+                TurnState::Waiting => {
+                    state = self
+                        .changed
+                        .wait(state)
+                        .unwrap_or_else(PoisonError::into_inner);
+                }
+                told => return told,
+            }
+        }
+    }
 }
 
 struct Append {
@@ -109,7 +145,6 @@ impl SqliteStore {
         Ok(SqliteStore {
             connection: Mutex::new(connection),
             appends: Mutex::new(Appends::default()),
-            committed: Condvar::new(),
         })
     }
 
@@ -117,24 +152,23 @@ impl SqliteStore {
         lock(&self.connection)
     }
 
-    /// Commits `group` in one transaction, each append in its own savepoint, and gives each
-    /// ticket its outcome. If the transaction does not commit, every append of the group is
+    /// Commits `group` in one transaction, each append in its own savepoint, and returns their
+    /// outcomes in order. If the transaction does not commit, every append of the group is
     /// told so, a refused one too: what refused it may not have been stored either.
-    fn commit(&self, group: Vec<(u64, Append)>) -> Vec<(u64, Result<Seal, StoreError>)> {
-        let failed = |tickets: Vec<u64>, error: rusqlite::Error| {
-            let message = error.to_string();
-            tickets
-                .into_iter()
-                .map(|ticket| (ticket, Err(StoreError::Backend(message.clone()))))
+    fn commit(&self, group: Vec<Append>) -> Vec<Result<Seal, StoreError>> {
+        let count = group.len();
+        let failed = |message: String| {
+            (0..count)
+                .map(|_| Err(StoreError::Backend(message.clone())))
                 .collect()
         };
         let mut connection = self.connection();
         let mut tx = match connection.transaction_with_behavior(TransactionBehavior::Immediate) {
             Ok(tx) => tx,
-            Err(error) => return failed(group.iter().map(|(ticket, _)| *ticket).collect(), error),
+            Err(error) => return failed(error.to_string()),
         };
-        let mut outcomes = Vec::with_capacity(group.len());
-        for (ticket, append) in group {
+        let mut outcomes = Vec::with_capacity(count);
+        for append in group {
             // A savepoint dropped without `commit` rolls back: an append refused, failed or
             // panicking (its seal is the caller's code) leaves nothing, and the others stand.
             let outcome = tx.savepoint().map_err(backend).and_then(|point| {
@@ -145,11 +179,51 @@ impl SqliteStore {
                 point.commit().map_err(backend)?;
                 Ok(seal)
             });
-            outcomes.push((ticket, outcome));
+            outcomes.push(outcome);
         }
         match tx.commit() {
             Ok(()) => outcomes,
-            Err(error) => failed(outcomes.iter().map(|(ticket, _)| *ticket).collect(), error),
+            Err(error) => failed(error.to_string()),
+        }
+    }
+}
+
+impl SqliteStore {
+    /// Commits what waits, a group at a time, until `own` is committed; then hands the turn
+    /// to the next waiting append, if any, and returns `own`'s outcome.
+    fn commit_waiting(&self, own: &Arc<Turn>) -> Result<Seal, StoreError> {
+        loop {
+            let (turns, group): (Vec<Arc<Turn>>, Vec<Append>) = {
+                let mut appends = lock(&self.appends);
+                let count = appends.waiting.len().min(MAX_GROUP);
+                appends.waiting.drain(..count).unzip()
+            };
+            let count = group.len();
+            let outcomes =
+                catch_unwind(AssertUnwindSafe(|| self.commit(group))).unwrap_or_else(|_| {
+                    // The callers waiting on this group must hear of it, not wait for ever.
+                    tracing::error!("a group commit of the record store panicked");
+                    (0..count)
+                        .map(|_| Err(StoreError::Backend("the commit failed".into())))
+                        .collect()
+                });
+            let mut mine = None;
+            for (turn, outcome) in turns.into_iter().zip(outcomes) {
+                if Arc::ptr_eq(&turn, own) {
+                    mine = Some(outcome);
+                } else {
+                    turn.set(TurnState::Done(Box::new(outcome)));
+                }
+            }
+            if let Some(outcome) = mine {
+                let mut appends = lock(&self.appends);
+                match appends.waiting.front() {
+                    Some((next, _)) => next.set(TurnState::Commit),
+                    None => appends.committing = false,
+                }
+                return outcome;
+            }
+            // More than a group arrived before `own`: commit the next.
         }
     }
 }
@@ -287,53 +361,26 @@ impl Store for SqliteStore {
         expect: Option<&LastReport>,
         seal: Sealer,
     ) -> Result<Seal, StoreError> {
+        let turn = Arc::new(Turn::default());
         let mut appends = lock(&self.appends);
-        let ticket = appends.next_ticket;
-        appends.next_ticket += 1;
-        appends.waiting.push_back((
-            ticket,
-            Append {
-                record,
-                key_id: key_id.to_owned(),
-                expect: expect.cloned(),
-                seal,
-            },
-        ));
-        loop {
-            if let Some(outcome) = appends.outcomes.remove(&ticket) {
-                return outcome;
-            }
-            if appends.committing {
-                appends = self
-                    .committed
-                    .wait(appends)
-                    .unwrap_or_else(PoisonError::into_inner);
-                continue;
-            }
-            // No commit is running: this caller commits what waits, its own append among it
-            // unless more than a group's worth arrived before it.
-            appends.committing = true;
-            let count = appends.waiting.len().min(MAX_GROUP);
-            let group: Vec<(u64, Append)> = appends.waiting.drain(..count).collect();
-            let tickets: Vec<u64> = group.iter().map(|(ticket, _)| *ticket).collect();
+        let append = Append {
+            record,
+            key_id: key_id.to_owned(),
+            expect: expect.cloned(),
+            seal,
+        };
+        appends.waiting.push_back((Arc::clone(&turn), append));
+        if appends.committing {
             drop(appends);
-            let outcomes =
-                catch_unwind(AssertUnwindSafe(|| self.commit(group))).unwrap_or_else(|_| {
-                    // The callers waiting on this group must hear of it, not wait for ever.
-                    tracing::error!("a group commit of the record store panicked");
-                    tickets
-                        .iter()
-                        .map(|&ticket| {
-                            let failed = StoreError::Backend("the commit failed".into());
-                            (ticket, Err(failed))
-                        })
-                        .collect()
-                });
-            appends = lock(&self.appends);
-            appends.committing = false;
-            appends.outcomes.extend(outcomes);
-            self.committed.notify_all();
+            if let TurnState::Done(outcome) = turn.wait() {
+                return *outcome;
+            }
+            // Told to commit: `committing` stays set, now for this caller.
+        } else {
+            appends.committing = true;
+            drop(appends);
         }
+        self.commit_waiting(&turn)
     }
 
     fn get(&self, record_id: &str) -> Result<Option<Record>, StoreError> {

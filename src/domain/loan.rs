@@ -5,6 +5,7 @@ use rust_decimal::Decimal;
 use super::ComputeError;
 use super::calendar::Date;
 use super::powers::checked_pow;
+use super::product::checked_mul;
 use super::presentation::RoundingRule;
 
 pub const SCHEDULE_CONVENTION: &str = "periodic rate = annual rate / periods per year, exact; \
@@ -122,7 +123,9 @@ pub fn schedule(terms: &LoanTerms) -> Result<Schedule, ComputeError> {
     let mut periods = Vec::with_capacity(period_count as usize);
     let mut balance = principal;
     for number in 1..=period_count {
-        let interest = to_fen(balance * periodic_rate);
+        let interest = to_fen(
+            checked_mul(balance, periodic_rate).ok_or(ComputeError::Overflow("interest"))?,
+        );
         let principal_part = if number == period_count {
             balance
         } else if number <= grace_periods {
@@ -181,8 +184,8 @@ fn equal_instalment(
     let discount = Decimal::ONE / (Decimal::ONE + periodic_rate);
     let annuity_denominator =
         Decimal::ONE - checked_pow(discount, periods).ok_or(ComputeError::Overflow("power"))?;
-    (principal * periodic_rate)
-        .checked_div(annuity_denominator)
+    checked_mul(principal, periodic_rate)
+        .and_then(|interest| interest.checked_div(annuity_denominator))
         .ok_or(ComputeError::Overflow("equal instalment"))
 }
 

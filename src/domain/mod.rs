@@ -16,6 +16,7 @@ pub mod monitoring;
 pub mod portfolio;
 pub mod powers;
 pub mod presentation;
+pub mod product;
 pub mod returns;
 
 use std::fmt;

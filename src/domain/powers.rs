@@ -3,6 +3,8 @@
 
 use rust_decimal::Decimal;
 
+use super::product::checked_mul;
+
 /// base^exponent by squaring: under 2 log2(exponent) multiplications (9 for 600 periods), each
 /// rounded to Decimal's 28 significant digits; `None` when a product leaves Decimal's range.
 pub fn checked_pow(base: Decimal, mut exponent: u32) -> Option<Decimal> {
@@ -10,11 +12,11 @@ pub fn checked_pow(base: Decimal, mut exponent: u32) -> Option<Decimal> {
     let mut square = base;
     while exponent > 0 {
         if exponent & 1 == 1 {
-            result = result.checked_mul(square)?;
+            result = checked_mul(result, square)?;
         }
         exponent >>= 1;
         if exponent > 0 {
-            square = square.checked_mul(square)?;
+            square = checked_mul(square, square)?;
         }
     }
     Some(result)

@@ -4,6 +4,7 @@ use rust_decimal::Decimal;
 
 use super::ComputeError;
 use super::powers::checked_pow;
+use super::product::checked_mul;
 
 /// The IRR is searched for in this range of annual rates (as fractions). Below -50% the
 /// discount factor exceeds 2 and a 30-year polynomial would leave the exact range.
@@ -37,7 +38,7 @@ pub fn npv(rate: Decimal, flows: &[Decimal]) -> Result<Decimal, ComputeError> {
         .checked_div(Decimal::ONE + rate)
         .ok_or(ComputeError::Overflow("discount factor"))?;
     flows.iter().rev().try_fold(Decimal::ZERO, |acc, flow| {
-        acc.checked_mul(discount)
+        checked_mul(acc, discount)
             .and_then(|v| v.checked_add(*flow))
             .ok_or(ComputeError::Overflow("net present value"))
     })
@@ -225,8 +226,8 @@ impl AnnuitySearch {
             return Ok((value, Decimal::ZERO));
         }
         let slope = overflow(
-            n.checked_mul(remaining)
-                .and_then(|v| v.checked_mul(discount))
+            checked_mul(n, remaining)
+                .and_then(|v| checked_mul(v, discount))
                 .and_then(|v| (v - value).checked_div(rate)),
         )?;
         Ok((value, slope))

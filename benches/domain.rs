@@ -39,6 +39,19 @@ fn benches(c: &mut Criterion) {
     c.bench_function("assess/seed (validate, compute, present)", |b| {
         b.iter(|| api.assess(black_box(&with_carbon)).unwrap())
     });
+    let batch_item = Detail {
+        schedule_periods: false,
+        carbon_trace: false,
+    };
+    c.bench_function(
+        "assess/seed as a batch item (no schedule rows, no carbon trace)",
+        |b| {
+            b.iter(|| {
+                api.assess_in_detail(black_box(&with_carbon), batch_item)
+                    .unwrap()
+            })
+        },
+    );
     c.bench_function("assess/seed without carbon", |b| {
         b.iter(|| api.assess(black_box(&without_carbon)).unwrap())
     });

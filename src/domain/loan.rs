@@ -5,8 +5,8 @@ use rust_decimal::Decimal;
 use super::ComputeError;
 use super::calendar::Date;
 use super::powers::checked_pow;
-use super::product::checked_mul;
 use super::presentation::RoundingRule;
+use super::product::checked_mul;
 
 pub const SCHEDULE_CONVENTION: &str = "periodic rate = annual rate / periods per year, exact; \
 interest of a period = opening balance x periodic rate, rounded half away from zero to 0.01 \
@@ -123,9 +123,8 @@ pub fn schedule(terms: &LoanTerms) -> Result<Schedule, ComputeError> {
     let mut periods = Vec::with_capacity(period_count as usize);
     let mut balance = principal;
     for number in 1..=period_count {
-        let interest = to_fen(
-            checked_mul(balance, periodic_rate).ok_or(ComputeError::Overflow("interest"))?,
-        );
+        let interest =
+            to_fen(checked_mul(balance, periodic_rate).ok_or(ComputeError::Overflow("interest"))?);
         let principal_part = if number == period_count {
             balance
         } else if number <= grace_periods {

@@ -1,5 +1,6 @@
-//! Products of decimals, bit for bit those of `Decimal::checked_mul`, for the hot loops (the
-//! instalment's power, the IRR's annuity factor).
+//! Products of decimals, bit for bit those of `Decimal::checked_mul`, for the loops of the
+//! loan and the returns (the instalment's power, the periods' interest, the IRR's annuity
+//! factor, NPV).
 //!
 //! A product of two 28-digit mantissas runs past 96 bits and must be brought back by dividing
 //! it by a power of ten. rust_decimal divides by a power held in a variable, one hardware
@@ -201,16 +202,31 @@ mod tests {
             (12, 66_023_468_761_886_947_994_619_958_613),
             (107, 74_045_011_695_574_147_283_685_934_893),
         ] {
-            let (a, b) = (Decimal::from(small), Decimal::from_i128_with_scale(large, 3));
+            let (a, b) = (
+                Decimal::from(small),
+                Decimal::from_i128_with_scale(large, 3),
+            );
             assert_eq!(rounded(a, b), None);
             agrees(a, b);
         }
-        // Halves that round to even and halves that round up for a digit beyond them.
-        for digits in 1..=28u32 {
-            let five = Decimal::from_i128_with_scale(5 * 10i128.pow(digits - 1), digits);
-            let big = Decimal::from_i128_with_scale(79_228_162_514_264_337_593_543_950_33, 0);
-            agrees(big, five);
-            agrees(big + Decimal::ONE, five);
+        // Exact halves (an odd mantissa times 5 / 10^digits) round to even; a half and a unit
+        // in a later digit rounds up.
+        let odd = [
+            79_228_162_514_264_337_593_543_950_335,
+            79_228_162_514_264_337_593_543_950_333,
+            7_922_816_251_426_433_759_354_395_033,
+        ];
+        for mantissa in odd {
+            for digits in 2..=28u32 {
+                let a = Decimal::from_i128_with_scale(mantissa, 0);
+                let half = Decimal::from_i128_with_scale(5 * 10i128.pow(digits - 1), digits);
+                let above = Decimal::from_i128_with_scale(5 * 10i128.pow(digits - 1) + 1, digits);
+                for b in [half, above] {
+                    assert!(rounded(a, b).is_some(), "{a} * {b} is rounded here");
+                    agrees(a, b);
+                    agrees(a - Decimal::ONE, b);
+                }
+            }
         }
     }
 }

@@ -43,7 +43,16 @@ impl ImpactApi {
     /// The whole assessment: validate, compute, present. Synchronous and pure: tens of
     /// microseconds of CPU, so the server runs it inline (see `assess_and_store`).
     pub fn assess(&self, request: &pb::AssessRequest) -> Result<pb::AssessResponse, Status> {
-        self.assess_with(request, &self.factor_library, Detail::FULL)
+        self.assess_in_detail(request, Detail::FULL)
+    }
+
+    /// The same, less what `detail` leaves out, as a batch item may ask.
+    pub fn assess_in_detail(
+        &self,
+        request: &pb::AssessRequest,
+        detail: Detail,
+    ) -> Result<pb::AssessResponse, Status> {
+        self.assess_with(request, &self.factor_library, detail)
     }
 
     fn assess_with(

@@ -103,6 +103,10 @@ struct ServeArgs {
     /// that its password need not appear in the process's arguments.
     #[arg(long, env = "GREEN_IMPACT_DATABASE_URL", hide_env_values = true)]
     database_url: Option<String>,
+    /// PEM certificate authorities that sign the database server's certificate, for a URL with
+    /// sslmode=require: the connection is TLS, the certificate and the host name checked.
+    #[arg(long, value_name = "FILE", requires = "database_url")]
+    database_ca_file: Option<PathBuf>,
     /// The Ed25519 service key; created at first start if absent. Default DATA_DIR/service.key.
     #[arg(long)]
     key: Option<PathBuf>,
@@ -289,7 +293,16 @@ async fn server_parts(args: &ServeArgs) -> Result<ServerParts, String> {
         retired = ?key.retired_key_ids().collect::<Vec<_>>(),
         "service key"
     );
-    let store = open_store(args.database_url.clone(), args.data_dir.clone()).await?;
+    let database_ca = match &args.database_ca_file {
+        Some(path) => Some(read_flag_file("--database-ca-file", path)?),
+        None => None,
+    };
+    let store = open_store(
+        args.database_url.clone(),
+        database_ca,
+        args.data_dir.clone(),
+    )
+    .await?;
     let metrics_listener = match args.metrics_addr {
         Some(addr) => Some(
             tokio::net::TcpListener::bind(addr)
@@ -359,13 +372,15 @@ fn read_flag_file(flag: &str, path: &Path) -> Result<Vec<u8>, String> {
 /// the async threads.
 async fn open_store(
     database_url: Option<String>,
+    database_ca: Option<Vec<u8>>,
     data_dir: PathBuf,
 ) -> Result<Arc<dyn Store>, String> {
     tokio::task::spawn_blocking(move || -> Result<Arc<dyn Store>, String> {
         match database_url {
             Some(url) => {
-                let store = PostgresStore::connect(&url).map_err(|e| e.to_string())?;
-                tracing::info!("records in PostgreSQL");
+                let store = PostgresStore::connect(&url, database_ca.as_deref())
+                    .map_err(|e| e.to_string())?;
+                tracing::info!(tls = database_ca.is_some(), "records in PostgreSQL");
                 Ok(Arc::new(store))
             }
             None => {

@@ -78,7 +78,7 @@ impl Postgres {
 
 impl Backend for Postgres {
     fn open(&self) -> Box<dyn Store> {
-        Box::new(PostgresStore::connect(&self.url).expect("connect to the PostgreSQL store"))
+        Box::new(PostgresStore::connect(&self.url, None).expect("connect to the PostgreSQL store"))
     }
 
     fn tamper(&self, sql: &str, record_id: &str) {
@@ -940,7 +940,7 @@ fn postgres_store_lives_in_the_server_runtime() {
         .expect("runtime");
     runtime.block_on(async {
         let store = std::sync::Arc::new(
-            PostgresStore::connect(&backend.url).expect("connect from async code"),
+            PostgresStore::connect(&backend.url, None).expect("connect from async code"),
         );
         let tenant = unique("bank");
         let appending = std::sync::Arc::clone(&store);
@@ -970,7 +970,7 @@ fn postgres_store_reconnects_after_its_sessions_are_cut() {
     let name = unique("cut");
     let separator = if backend.url.contains('?') { '&' } else { '?' };
     let url = format!("{}{separator}application_name={name}", backend.url);
-    let store = PostgresStore::connect(&url).expect("connect");
+    let store = PostgresStore::connect(&url, None).expect("connect");
     let tenant = unique("bank");
     let first = append(&store, new_record(&tenant, RecordKind::Assessment));
 

@@ -6,11 +6,15 @@
 //! The sync `postgres` client drives a small tokio runtime of its own, so its calls must not run
 //! on an async worker thread: the server calls the store from `spawn_blocking`.
 
-use std::sync::{Condvar, Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
+use postgres::config::{Host, SslMode};
 use postgres::types::FromSql;
 use postgres::{Client, Config, IsolationLevel, NoTls, Row};
+use rustls_pki_types::CertificateDer;
+use rustls_pki_types::pem::PemObject;
+use tokio_postgres_rustls::MakeRustlsConnect;
 
 use super::{Filter, LastReport, Sealer, Store, StoreError};
 use crate::error_text::with_causes;
@@ -87,6 +91,8 @@ struct Pool {
 
 pub struct PostgresStore {
     config: Config,
+    /// Present when the URL asks for TLS (sslmode=require).
+    tls: Option<MakeRustlsConnect>,
     pool: Mutex<Pool>,
     returned: Condvar,
 }
@@ -95,22 +101,92 @@ fn backend(error: postgres::Error) -> StoreError {
     StoreError::Backend(with_causes(&error))
 }
 
+/// TLS for `sslmode=require`, trusting only the given authorities; nothing otherwise. A CA
+/// without `sslmode=require`, or the reverse, is refused: either is a setting half made.
+fn connector(
+    config: &Config,
+    ca_pem: Option<&[u8]>,
+) -> Result<Option<MakeRustlsConnect>, StoreError> {
+    let refused = |why: String| Err(StoreError::Backend(why));
+    let pem = match (config.get_ssl_mode(), ca_pem) {
+        (SslMode::Require, Some(pem)) => pem,
+        (SslMode::Require, None) => {
+            return refused(
+                "the database URL asks for TLS (sslmode=require): give --database-ca-file, the \
+                 certificate authority that signed the database server's certificate"
+                    .into(),
+            );
+        }
+        (_, Some(_)) => {
+            return refused(
+                "--database-ca-file is given but the database URL does not ask for TLS: add \
+                 sslmode=require to it"
+                    .into(),
+            );
+        }
+        (_, None) => return Ok(None),
+    };
+    let mut roots = rustls::RootCertStore::empty();
+    for certificate in CertificateDer::pem_slice_iter(pem) {
+        let certificate =
+            certificate.map_err(|e| StoreError::Backend(format!("database CA file: {e}")))?;
+        roots
+            .add(certificate)
+            .map_err(|e| StoreError::Backend(format!("database CA file: {e}")))?;
+    }
+    if roots.is_empty() {
+        return refused("database CA file: no PEM certificate in it".into());
+    }
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let client = rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(|e| StoreError::Backend(format!("database TLS: {e}")))?
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    Ok(Some(MakeRustlsConnect::new(client)))
+}
+
+/// Every host of the URL on this machine (a Unix socket or loopback), where the clear is safe.
+fn local_only(config: &Config) -> bool {
+    config.get_hosts().iter().all(|host| match host {
+        Host::Unix(_) => true,
+        Host::Tcp(name) => {
+            name == "localhost"
+                || name
+                    .trim_matches(['[', ']'])
+                    .parse::<std::net::IpAddr>()
+                    .is_ok_and(|ip| ip.is_loopback())
+        }
+    })
+}
+
 fn sequence_param(sequence: u64) -> Result<i64, StoreError> {
     i64::try_from(sequence).map_err(|_| StoreError::Backend("sequence beyond i64".into()))
 }
 
 impl PostgresStore {
     /// Connects to the database at `url` (a libpq URL or key=value string) and creates the
-    /// schema if it is missing.
-    pub fn connect(url: &str) -> Result<PostgresStore, StoreError> {
+    /// schema if it is missing. With `sslmode=require` in the URL every connection is TLS,
+    /// the server's certificate checked against the certificate authorities of `ca_pem` and
+    /// its name against the URL's host (stricter than libpq's `require`, which checks
+    /// neither: libpq's `verify-full`); without it the connection is in the clear.
+    pub fn connect(url: &str, ca_pem: Option<&[u8]>) -> Result<PostgresStore, StoreError> {
         let mut config: Config = url
             .parse()
             .map_err(|e| StoreError::Backend(format!("database url: {}", with_causes(&e))))?;
         if config.get_connect_timeout().is_none() {
             config.connect_timeout(DEFAULT_CONNECT_TIMEOUT);
         }
+        let tls = connector(&config, ca_pem)?;
+        if tls.is_none() && !local_only(&config) {
+            tracing::warn!(
+                "the database connection is not encrypted: add sslmode=require to the URL and \
+                 give --database-ca-file"
+            );
+        }
         let store = PostgresStore {
             config,
+            tls,
             pool: Mutex::new(Pool {
                 idle: Vec::new(),
                 open: 0,
@@ -141,7 +217,11 @@ impl PostgresStore {
     }
 
     fn open_client(&self) -> Result<Client, StoreError> {
-        let mut client = self.config.connect(NoTls).map_err(backend)?;
+        let mut client = match &self.tls {
+            Some(tls) => self.config.connect(tls.clone()),
+            None => self.config.connect(NoTls),
+        }
+        .map_err(backend)?;
         // A server configured with synchronous_commit=off acknowledges commits it can still
         // lose; an append must be on disk when it returns, so this session asks for the flush.
         // Stronger settings (remote_write, remote_apply) are left as they are.
@@ -517,5 +597,22 @@ impl Store for PostgresStore {
             )
             .map_err(backend)?;
         shares_of(&mut client, record_id)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_sockets_and_loopback_count_as_local() {
+        let local = |url: &str| local_only(&url.parse::<Config>().expect("url"));
+        assert!(local("postgres://u@127.0.0.1:5432/db"));
+        assert!(local("postgres://u@localhost/db"));
+        assert!(local("postgres://u@[::1]:5432/db"));
+        assert!(local("host=/var/run/postgresql dbname=db"));
+        assert!(!local("postgres://u@db.bank.internal/db"));
+        assert!(!local("postgres://u@10.0.0.5/db"));
+        assert!(!local("host=127.0.0.1,db.bank.internal dbname=db"));
     }
 }

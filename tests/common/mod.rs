@@ -428,7 +428,7 @@ mod record_harness {
             Backend::Sqlite { dir } => Arc::new(SqliteStore::open(dir).expect("open SQLite store")),
             Backend::Postgres { url } => {
                 let url = url.clone();
-                let store = std::thread::spawn(move || PostgresStore::connect(&url))
+                let store = std::thread::spawn(move || PostgresStore::connect(&url, None))
                     .join()
                     .expect("the connecting thread does not panic")
                     .unwrap_or_else(|e| panic!("connect to the PostgreSQL store: {e}"));

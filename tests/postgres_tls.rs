@@ -9,9 +9,7 @@
 
 mod common;
 
-use std::time::Duration;
-
-use common::{explain, run_binary, temp_dir, text};
+use common::{serve_refuses, temp_dir};
 use green_impact::store::Store;
 use green_impact::store::postgres::PostgresStore;
 use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, KeyPair, KeyUsagePurpose};
@@ -133,23 +131,7 @@ fn serve_refuses_half_made_database_tls_settings_at_start() {
     );
     let data_dir = dir.display().to_string();
     let url = "postgres://postgres@127.0.0.1:1/green_impact_test";
-    let refused = |args: &[&str], says: &[&str]| {
-        let mut all = vec!["serve", "--addr", "127.0.0.1:0", "--data-dir", &data_dir];
-        all.extend_from_slice(args);
-        let output = run_binary(&all, &[("NO_COLOR", "1")], Duration::from_secs(60));
-        assert!(
-            output.status.code().is_some_and(|code| code != 0),
-            "{args:?}: {}",
-            explain(&output)
-        );
-        for word in says {
-            assert!(
-                text(&output.stderr).contains(word),
-                "{args:?} should say {word:?}: {}",
-                explain(&output)
-            );
-        }
-    };
+    let refused = |args: &[&str], says: &[&str]| serve_refuses(&data_dir, args, says);
     refused(
         &["--database-url", url, "--database-ca-file", &ca],
         &["sslmode=require"],

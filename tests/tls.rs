@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use common::{
     Principal, SEED_REQUEST_PATH, ServeProcess, TestServer, bearer, explain, local_parts,
-    principal, run_binary, seed_request, temp_dir, text, tokens_json,
+    principal, run_binary, seed_request, serve_refuses, temp_dir, text, tokens_json,
 };
 use green_impact::domain::carbon::factor_set::FactorLibrary;
 use green_impact::grpc::auth::Auth;
@@ -523,28 +523,7 @@ fn serve_refuses_incomplete_unreadable_or_malformed_tls_files_saying_which() {
     let not_pem = write(&dir, "not.pem", "not a certificate");
     let missing = dir.join("missing.pem").display().to_string();
     let data_dir = dir.display().to_string();
-    let refused = |args: &[&str], says: &[&str]| {
-        let mut all = vec!["serve", "--addr", "127.0.0.1:0", "--data-dir", &data_dir];
-        all.extend_from_slice(args);
-        let output = run_binary(&all, &[("RUST_LOG", "info"), ("NO_COLOR", "1")], LIMIT);
-        assert!(
-            output.status.code().is_some_and(|code| code != 0),
-            "{args:?}: {}",
-            explain(&output)
-        );
-        assert!(
-            !text(&output.stdout).contains("listening"),
-            "{args:?}: {}",
-            explain(&output)
-        );
-        for word in says {
-            assert!(
-                text(&output.stderr).contains(word),
-                "{args:?} should say {word:?}: {}",
-                explain(&output)
-            );
-        }
-    };
+    let refused = |args: &[&str], says: &[&str]| serve_refuses(&data_dir, args, says);
 
     refused(&["--tls-cert", &cert], &["--tls-key"]);
     refused(&["--tls-key", &key], &["--tls-cert"]);

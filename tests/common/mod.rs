@@ -826,4 +826,30 @@ mod record_harness {
             }
         }
     }
+
+    /// `serve` on a free loopback port with `args` after `--data-dir data_dir` stops at start,
+    /// without listening, saying each of `says` on stderr.
+    pub fn serve_refuses(data_dir: &str, args: &[&str], says: &[&str]) {
+        let mut all = vec!["serve", "--addr", "127.0.0.1:0", "--data-dir", data_dir];
+        all.extend_from_slice(args);
+        let env = [("RUST_LOG", "info"), ("NO_COLOR", "1")];
+        let output = run_binary(&all, &env, Duration::from_secs(60));
+        assert!(
+            output.status.code().is_some_and(|code| code != 0),
+            "{args:?}: {}",
+            explain(&output)
+        );
+        assert!(
+            !text(&output.stdout).contains("listening"),
+            "{args:?}: {}",
+            explain(&output)
+        );
+        for word in says {
+            assert!(
+                text(&output.stderr).contains(word),
+                "{args:?} should say {word:?}: {}",
+                explain(&output)
+            );
+        }
+    }
 }

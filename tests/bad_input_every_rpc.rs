@@ -340,7 +340,7 @@ fn unary_cases(plan_id: &str, report_id: &str) -> Vec<Case> {
         "Assess",
         "a message over the 256 KiB limit",
         delimited(assess_field_number("project_id"), &vec![b'x'; 300 * 1024]),
-        Expect::Other(Code::OutOfRange, "too large"),
+        Expect::Other(Code::ResourceExhausted, "over the limit of 262144 bytes"),
     ));
     let mut many_capex = seed_request();
     let appraisal = many_capex.appraisal.as_mut().expect("appraisal");

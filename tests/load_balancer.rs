@@ -1,7 +1,7 @@
 //! The committed nginx configuration (`deploy/nginx/green-impact.conf`) in front of two
 //! processes of the real binary, everything on loopback: health, the seed Assess and an
 //! AssessBatch through the balancer, calls spread over both replicas, a request as large as a
-//! replica reads let through and a larger one refused as OUT_OF_RANGE (as a replica refuses
+//! replica reads let through and a larger one refused as RESOURCE_EXHAUSTED (as a replica refuses
 //! it), calls carried on by the other replica when one dies, and UNAVAILABLE once none is left.
 //!
 //! The configuration is the committed file with only its two marked blocks changed: the
@@ -518,7 +518,7 @@ async fn the_committed_nginx_config_balances_grpc_calls_over_two_replicas() {
             .any(|f| f == "stated_assumptions"),
         "the replica names the field: {status:?}"
     );
-    // Past what a replica reads: refused, OUT_OF_RANGE, by the replica (which reads the
+    // Past what a replica reads: refused, RESOURCE_EXHAUSTED, by the replica (which reads the
     // message's length prefix as nginx passes the body on) or by nginx (which counts the body),
     // whichever notices first; the balancer answers with the replica's code.
     let too_large = pb::AssessRequest {
@@ -530,13 +530,17 @@ async fn the_committed_nginx_config_balances_grpc_calls_over_two_replicas() {
         .assess(bearer(&bank.token, too_large))
         .await
         .expect_err("a request over the limit");
-    assert_eq!(status.code(), Code::OutOfRange, "{status:?}");
+    assert_eq!(status.code(), Code::ResourceExhausted, "{status:?}");
+    assert!(
+        status.message().contains("over the limit of 262144 bytes"),
+        "{status:?}"
+    );
     // A body that announces its length (tonic's do not) is refused by nginx alone, at once.
     let (http_status, grpc_status) = announced_too_large(nginx.addr).await;
     assert_eq!(
         (http_status, grpc_status.as_deref()),
-        (http::StatusCode::OK, Some("11")),
-        "nginx answers a trailers-only gRPC OUT_OF_RANGE"
+        (http::StatusCode::OK, Some("8")),
+        "nginx answers a trailers-only gRPC RESOURCE_EXHAUSTED"
     );
 
     // One replica dies: the balancer finds out (passively, on connect) and the other takes

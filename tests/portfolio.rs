@@ -1,7 +1,8 @@
 //! AssessBatch and SummarizePortfolio end to end over the real server: every batch item
 //! answered once, in order, under its key, equal to a unary Assess; stored batch items that
-//! verify; backpressure that keeps both ends' buffers bounded; a portfolio summary worked out
-//! by hand; and the disbursement date's validation.
+//! verify; backpressure that keeps both ends' buffers bounded; a message over the size limit
+//! ending a stream with RESOURCE_EXHAUSTED; a portfolio summary worked out by hand; and the
+//! disbursement date's validation.
 
 mod common;
 
@@ -488,6 +489,76 @@ async fn assess_batch_reads_ahead_only_as_far_as_the_client_reads() {
         elapsed < Duration::from_secs(30),
         "{STREAM_ITEMS} items took {elapsed:?}"
     );
+}
+
+/// A request as large as the limit lets through, with 600 stated assumptions of 512
+/// characters: over 256 KiB.
+fn oversized_request() -> pb::AssessRequest {
+    let request = pb::AssessRequest {
+        stated_assumptions: vec!["x".repeat(512); 600],
+        ..seed_dry_run()
+    };
+    assert!(request.encoded_len() > 300 * 1024);
+    request
+}
+
+fn assert_over_the_size_limit(status: &tonic::Status) {
+    assert_eq!(status.code(), tonic::Code::ResourceExhausted, "{status:?}");
+    assert!(
+        status.message().contains("over the limit of 262144 bytes"),
+        "{status:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_message_over_the_size_limit_ends_a_stream_with_resource_exhausted() {
+    let server = TestServer::start().await;
+    let mut client = server.client().await;
+    let item = |key: &str, request: pb::AssessRequest| pb::AssessBatchItem {
+        key: key.to_owned(),
+        request: Some(request),
+        omit_schedule_periods: true,
+        omit_carbon_trace: true,
+    };
+    let items = vec![
+        item("before", seed_dry_run()),
+        item("too-large", oversized_request()),
+        item("after", seed_dry_run()),
+    ];
+    let mut stream = client
+        .assess_batch(tokio_stream::iter(items))
+        .await
+        .expect("AssessBatch starts")
+        .into_inner();
+    let first = stream
+        .message()
+        .await
+        .expect("the item before is answered")
+        .expect("a result");
+    assert_eq!(first.key, "before");
+    assert!(matches!(first.outcome, Some(Outcome::Response(_))));
+    let status = stream
+        .message()
+        .await
+        .expect_err("the stream ends at the oversized message");
+    assert_over_the_size_limit(&status);
+
+    let status = client
+        .summarize_portfolio(tokio_stream::iter(vec![
+            assessment(seed_dry_run()),
+            assessment(oversized_request()),
+        ]))
+        .await
+        .expect_err("a portfolio with an oversized item is refused");
+    assert_over_the_size_limit(&status);
+
+    // The same limit holds for unary calls, and the server goes on answering.
+    let status = client
+        .assess(oversized_request())
+        .await
+        .expect_err("an oversized Assess");
+    assert_over_the_size_limit(&status);
+    assess(&mut client, seed_dry_run()).await;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -4,6 +4,7 @@ pub mod auth;
 pub mod codec;
 pub mod factor_sets;
 pub mod limits;
+pub mod message_size;
 pub mod monitoring;
 pub mod observe;
 pub mod portfolio;

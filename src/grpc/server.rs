@@ -5,7 +5,7 @@
 //!
 //! Around the impact service, from the outside in: metrics (so refusals and deadlines are
 //! counted too), the concurrency limit (a refusal costs nothing further), deadlines, the
-//! caller check (client certificate or bearer token), the handlers. Health and reflection are
+//! request-size limit (`message_size`), the caller check (client certificate or bearer token), the handlers. Health and reflection are
 //! outside all of them.
 
 use std::future::Future;
@@ -28,6 +28,7 @@ use crate::store::Store;
 
 use super::auth::Auth;
 use super::limits::{Deadline, Limits, LoadShed, Methods};
+use super::message_size::RequestSizeLimit;
 use super::observe::Observe;
 use super::records::RecordBook;
 use super::service::{ImpactApi, ImpactServer};
@@ -127,7 +128,11 @@ pub async fn serve(
     .map_err(ServeError::Descriptor)?;
     let impact = Observe::new(
         LoadShed::new(
-            Deadline::new(impact, methods.clone(), limits.request_timeout),
+            Deadline::new(
+                RequestSizeLimit::new(impact, MAX_REQUEST_BYTES),
+                methods.clone(),
+                limits.request_timeout,
+            ),
             limits.max_concurrent_requests,
             parts.metrics.clone(),
         ),

@@ -31,7 +31,10 @@ pub fn assess_response_to_json(response: &pb::AssessResponse) -> String {
 }
 
 /// A message of the API, named by its full proto name, as pretty proto3 JSON with proto
-/// field names.
+/// field names and every field written, defaults included: proto3 JSON may leave out a
+/// `false`, a `0` or an empty list, but a reader of the file (a credit analyst, a spreadsheet
+/// import) would take an absent `"closes"` for a missing figure, not for "the mass balance
+/// does not close". A message field that is not set stays absent.
 pub fn to_json<M: prost::Message>(value: &M, full_name: &str) -> String {
     let mut message = DynamicMessage::new(descriptor(full_name));
     message
@@ -42,8 +45,31 @@ pub fn to_json<M: prost::Message>(value: &M, full_name: &str) -> String {
     message
         .serialize_with_options(
             &mut serializer,
-            &SerializeOptions::new().use_proto_field_name(true),
+            &SerializeOptions::new()
+                .use_proto_field_name(true)
+                .skip_default_fields(false),
         )
         .expect("serializing to memory cannot fail");
     String::from_utf8(out).expect("serde_json writes UTF-8")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_are_written_and_unset_messages_left_out() {
+        let balance = pb::MassBalance {
+            closes: false,
+            manure_dry_matter_t_per_day: Some(pb::Decimal {
+                value: "27.000".to_owned(),
+            }),
+            ..Default::default()
+        };
+        let json: serde_json::Value =
+            serde_json::from_str(&to_json(&balance, "greenimpact.v1.MassBalance")).unwrap();
+        assert_eq!(json["closes"], serde_json::Value::Bool(false));
+        assert_eq!(json["manure_dry_matter_t_per_day"]["value"], "27.000");
+        assert!(json.get("dry_matter_out_t_per_day").is_none(), "{json}");
+    }
 }

@@ -398,18 +398,24 @@ fn dscr_bar(
     svg
 }
 
+/// The hurdle as a dashed line across the plot, named in a legend under it at the right: a
+/// label on the line itself would sit on the last bars and their figures.
 fn hurdle_line(plot: &Plot, y: Decimal, hurdle: &Figure) -> String {
     let a = &plot.area;
     let right = a.x + a.width;
+    let legend = a.y + a.height + int(36);
     format!(
-        r#"<line class="hurdle" x1="{}" y1="{y}" x2="{}" y2="{y}" stroke="{DSCR_NOT_MET}" stroke-width="2" stroke-dasharray="8 5"/><text x="{}" y="{}" text-anchor="end" class="hurdle-label">{} {}</text>"#,
+        r#"<line class="hurdle" x1="{}" y1="{y}" x2="{}" y2="{y}" stroke="{DSCR_NOT_MET}" stroke-width="2" stroke-dasharray="8 5"/><line class="hurdle-key" x1="{}" y1="{key}" x2="{}" y2="{key}" stroke="{DSCR_NOT_MET}" stroke-width="2" stroke-dasharray="8 5"/><text x="{}" y="{}" text-anchor="end" class="hurdle-label">{} {}</text>"#,
         px(a.x),
         px(right),
-        px(right - int(4)),
-        px(y - int(6)),
+        px(right - int(26)),
+        px(right),
+        px(right - int(32)),
+        px(legend),
         escape(&labels::HURDLE.text()),
         hurdle.tspan(),
         y = px(y),
+        key = px(legend - int(4)),
     )
 }
 
@@ -767,6 +773,14 @@ mod tests {
             svg.contains(r#"data-figure="dscr_hurdle">1.25</tspan>"#),
             "{svg}"
         );
+        // The hurdle is named under the plot, below the year numbers, clear of every bar.
+        let label = &svg[..svg
+            .find(r#"" text-anchor="end" class="hurdle-label""#)
+            .unwrap()];
+        let label_y = d(&label[label.rfind("y=\"").unwrap() + 3..]);
+        let plot_bottom = layout.plot.area.y + layout.plot.area.height;
+        assert!(label_y > plot_bottom + int(16), "{label_y}: {svg}");
+        assert!(label_y < int(DSCR_HEIGHT), "{label_y}: {svg}");
     }
 
     #[test]

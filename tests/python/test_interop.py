@@ -366,6 +366,24 @@ class Interop(unittest.TestCase):
         self.assertIn("got 0", violations["loan.term_months"])
         self.assertIn("got 1.5", violations["operations.manure_dry_matter_fraction"])
 
+    # ----------------------------------------------------------------------------------------
+    # (f) A message over the 256 KiB limit: RESOURCE_EXHAUSTED, the code grpcio's own servers
+    # give, and the server goes on answering.
+
+    def test_a_message_over_the_size_limit_is_resource_exhausted(self):
+        request = seed_request()
+        request.dry_run = True
+        request.stated_assumptions.extend(["x" * 512] * 600)
+        self.assertGreater(request.ByteSize(), 256 * 1024)
+        with self.assertRaises(grpc.RpcError) as caught:
+            self.stub.Assess(request, timeout=DEADLINE_S)
+        self.assertEqual(caught.exception.code(), grpc.StatusCode.RESOURCE_EXHAUSTED)
+        self.assertIn("over the limit of 262144 bytes", caught.exception.details())
+
+        small = seed_request()
+        small.dry_run = True
+        self.stub.Assess(small, timeout=DEADLINE_S)
+
 
 def main():
     suite = unittest.defaultTestLoader.loadTestsFromTestCase(Interop)

@@ -185,30 +185,13 @@ impl Checker {
     }
 
     fn text(&mut self, field: &str, value: &str, max_chars: usize) -> Option<String> {
-        // ASCII text (most of it) is counted and checked byte by byte, which is cheaper than
-        // decoding characters; the answer is the same. The check folds over every byte, with
-        // no early exit, so that it runs many bytes at a time.
-        let (chars, control) = if value.is_ascii() {
-            let control = value
-                .bytes()
-                .fold(false, |found, b| found | (b < 0x20) | (b == 0x7f));
-            (value.len(), control)
-        } else {
-            (value.chars().count(), value.chars().any(char::is_control))
-        };
-        if chars == 0 {
-            self.violation(field, "is required");
-        } else if chars > max_chars {
-            self.violation(
-                field,
-                format!("must be at most {max_chars} characters (got {chars})"),
-            );
-        } else if control {
-            self.violation(field, "must not contain control characters");
-        } else {
-            return Some(value.to_owned());
+        match text_problem(value, max_chars) {
+            Some(problem) => {
+                self.violation(field, problem);
+                None
+            }
+            None => Some(value.to_owned()),
         }
-        None
     }
 
     fn count<T>(&mut self, field: &str, items: &[T], min: usize, max: usize) -> bool {
@@ -303,6 +286,33 @@ impl Checker {
     }
 }
 
+/// What is wrong with a text field, if anything: empty, longer than `max_chars` characters, or
+/// holding control characters.
+fn text_problem(value: &str, max_chars: usize) -> Option<String> {
+    // ASCII text (most of it) is counted and checked byte by byte, which is cheaper than
+    // decoding characters; the answer is the same. The check folds over every byte, with no
+    // early exit, so that it runs many bytes at a time.
+    let (chars, control) = if value.is_ascii() {
+        let control = value
+            .bytes()
+            .fold(false, |found, b| found | (b < 0x20) | (b == 0x7f));
+        (value.len(), control)
+    } else {
+        (value.chars().count(), value.chars().any(char::is_control))
+    };
+    if chars == 0 {
+        Some("is required".to_owned())
+    } else if chars > max_chars {
+        Some(format!(
+            "must be at most {max_chars} characters (got {chars})"
+        ))
+    } else if control {
+        Some("must not contain control characters".to_owned())
+    } else {
+        None
+    }
+}
+
 /// The validated domain input and the presentation rules, or every violation found.
 pub fn to_domain(
     request: &pb::AssessRequest,
@@ -321,12 +331,12 @@ pub fn to_domain(
         0,
         MAX_ASSUMPTIONS,
     ) {
+        // The response echoes the request's own texts; each is only checked here, and its
+        // field path written only when something is wrong with it.
         for (i, assumption) in request.stated_assumptions.iter().enumerate() {
-            check.text(
-                &format!("stated_assumptions[{i}]"),
-                assumption,
-                MAX_ASSUMPTION_CHARS,
-            );
+            if let Some(problem) = text_problem(assumption, MAX_ASSUMPTION_CHARS) {
+                check.violation(format!("stated_assumptions[{i}]"), problem);
+            }
         }
     }
     let loan = check

@@ -1,8 +1,9 @@
 //! The request-size limit of the impact service, answered `RESOURCE_EXHAUSTED` as the gRPC
 //! specification and the other gRPC servers (C core, Go, Java) do. tonic's own limit answers
-//! `OUT_OF_RANGE`, a code a client reads as "the value is outside its valid range" and would
-//! not take for a size problem; it stays set behind this one, which reads each message's
-//! length prefix as the body arrives and refuses before anything of the message is buffered.
+//! `OUT_OF_RANGE`, which gRPC keeps for an operation attempted past a valid range (reading
+//! past the end of a file), and a client would not take it for a size problem. tonic's limit
+//! stays set behind this one, which reads each message's length prefix as the body arrives and
+//! refuses before anything of the message is buffered.
 
 use std::pin::Pin;
 use std::task::{Context, Poll, ready};

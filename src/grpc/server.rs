@@ -5,8 +5,8 @@
 //!
 //! Around the impact service, from the outside in: metrics (so refusals and deadlines are
 //! counted too), the concurrency limit (a refusal costs nothing further), deadlines, the
-//! request-size limit (`message_size`), the caller check (client certificate or bearer token), the handlers. Health and reflection are
-//! outside all of them.
+//! request-size limit (`message_size`), the caller check (client certificate or bearer
+//! token), the handlers. Health and reflection are outside all of them.
 
 use std::future::Future;
 use std::sync::Arc;

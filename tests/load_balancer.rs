@@ -499,7 +499,7 @@ async fn the_committed_nginx_config_balances_grpc_calls_over_two_replicas() {
     // refuses its 400 assumptions (at most 32 are allowed).
     let assumption = "x".repeat(512);
     let near_limit = pb::AssessRequest {
-        stated_assumptions: vec![assumption.clone(); 400],
+        stated_assumptions: vec![assumption; 400],
         ..seed_request()
     };
     let size = prost::Message::encoded_len(&near_limit);
@@ -521,20 +521,11 @@ async fn the_committed_nginx_config_balances_grpc_calls_over_two_replicas() {
     // Past what a replica reads: refused, RESOURCE_EXHAUSTED, by the replica (which reads the
     // message's length prefix as nginx passes the body on) or by nginx (which counts the body),
     // whichever notices first; the balancer answers with the replica's code.
-    let too_large = pb::AssessRequest {
-        stated_assumptions: vec![assumption; 600],
-        ..seed_request()
-    };
-    assert!(prost::Message::encoded_len(&too_large) > 260 * 1024);
     let status = client
-        .assess(bearer(&bank.token, too_large))
+        .assess(bearer(&bank.token, common::over_the_size_limit()))
         .await
         .expect_err("a request over the limit");
-    assert_eq!(status.code(), Code::ResourceExhausted, "{status:?}");
-    assert!(
-        status.message().contains("over the limit of 262144 bytes"),
-        "{status:?}"
-    );
+    common::assert_over_the_size_limit(&status);
     // A body that announces its length (tonic's do not) is refused by nginx alone, at once.
     let (http_status, grpc_status) = announced_too_large(nginx.addr).await;
     assert_eq!(

@@ -11,7 +11,9 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use common::{TestServer, cny, seed_request, violated_fields};
+use common::{
+    TestServer, assert_over_the_size_limit, cny, over_the_size_limit, seed_request, violated_fields,
+};
 use green_impact::pb;
 use green_impact::pb::assess_batch_result::Outcome;
 use green_impact::pb::impact_service_client::ImpactServiceClient;
@@ -491,25 +493,6 @@ async fn assess_batch_reads_ahead_only_as_far_as_the_client_reads() {
     );
 }
 
-/// A request as large as the limit lets through, with 600 stated assumptions of 512
-/// characters: over 256 KiB.
-fn oversized_request() -> pb::AssessRequest {
-    let request = pb::AssessRequest {
-        stated_assumptions: vec!["x".repeat(512); 600],
-        ..seed_dry_run()
-    };
-    assert!(request.encoded_len() > 300 * 1024);
-    request
-}
-
-fn assert_over_the_size_limit(status: &tonic::Status) {
-    assert_eq!(status.code(), tonic::Code::ResourceExhausted, "{status:?}");
-    assert!(
-        status.message().contains("over the limit of 262144 bytes"),
-        "{status:?}"
-    );
-}
-
 #[tokio::test]
 async fn a_message_over_the_size_limit_ends_a_stream_with_resource_exhausted() {
     let server = TestServer::start().await;
@@ -522,7 +505,7 @@ async fn a_message_over_the_size_limit_ends_a_stream_with_resource_exhausted() {
     };
     let items = vec![
         item("before", seed_dry_run()),
-        item("too-large", oversized_request()),
+        item("too-large", over_the_size_limit()),
         item("after", seed_dry_run()),
     ];
     let mut stream = client
@@ -546,7 +529,7 @@ async fn a_message_over_the_size_limit_ends_a_stream_with_resource_exhausted() {
     let status = client
         .summarize_portfolio(tokio_stream::iter(vec![
             assessment(seed_dry_run()),
-            assessment(oversized_request()),
+            assessment(over_the_size_limit()),
         ]))
         .await
         .expect_err("a portfolio with an oversized item is refused");
@@ -554,7 +537,7 @@ async fn a_message_over_the_size_limit_ends_a_stream_with_resource_exhausted() {
 
     // The same limit holds for unary calls, and the server goes on answering.
     let status = client
-        .assess(oversized_request())
+        .assess(over_the_size_limit())
         .await
         .expect_err("an oversized Assess");
     assert_over_the_size_limit(&status);

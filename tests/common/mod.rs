@@ -115,6 +115,26 @@ pub fn seed_request() -> pb::AssessRequest {
     json::assess_request_from_json(&text).expect("seed request is valid proto3 JSON")
 }
 
+/// The seed request with 600 stated assumptions of 512 characters: over the 256 KiB a request
+/// message may have (and past the 260k the load balancer lets through).
+pub fn over_the_size_limit() -> pb::AssessRequest {
+    let request = pb::AssessRequest {
+        stated_assumptions: vec!["x".repeat(512); 600],
+        ..seed_request()
+    };
+    assert!(prost::Message::encoded_len(&request) > 300 * 1024);
+    request
+}
+
+/// The refusal of a message over the size limit, by a replica or by the load balancer.
+pub fn assert_over_the_size_limit(status: &tonic::Status) {
+    assert_eq!(status.code(), tonic::Code::ResourceExhausted, "{status:?}");
+    assert!(
+        status.message().contains("over the limit of 262144 bytes"),
+        "{status:?}"
+    );
+}
+
 pub fn dec(value: &str) -> Option<pb::Decimal> {
     Some(pb::Decimal {
         value: value.to_owned(),

@@ -163,11 +163,8 @@ where
     ) -> Poll<Option<Result<Frame<Bytes>, Self::Error>>> {
         let this = self.project();
         match *this.position {
+            Position::Refusing { length } => return refuse(this.position, length, *this.max_bytes),
             Position::Refused => return Poll::Ready(None),
-            Position::Refusing { length } => {
-                *this.position = Position::Refused;
-                return Poll::Ready(Some(Err(Box::new(too_large(length, *this.max_bytes)))));
-            }
             Position::Prefix { .. } | Position::Message { .. } => {}
         }
         let frame = match ready!(this.inner.poll_frame(cx)) {
@@ -185,15 +182,11 @@ where
             }
             Err(Refusal {
                 length,
-                bytes_before: 0,
-            }) => {
-                *this.position = Position::Refused;
-                Poll::Ready(Some(Err(Box::new(too_large(length, *this.max_bytes)))))
-            }
-            Err(Refusal {
-                length,
                 bytes_before,
             }) => {
+                if bytes_before == 0 {
+                    return refuse(this.position, length, *this.max_bytes);
+                }
                 *this.position = Position::Refusing { length };
                 Poll::Ready(Some(Ok(Frame::data(data.slice(..bytes_before)))))
             }
@@ -209,12 +202,19 @@ where
     }
 }
 
-fn too_large(length: usize, max_bytes: usize) -> Status {
-    Status::resource_exhausted(format!(
+/// Ends the body with the refusal of a message of `length` bytes.
+fn refuse<T>(
+    position: &mut Position,
+    length: usize,
+    max_bytes: usize,
+) -> Poll<Option<Result<T, Box<dyn std::error::Error + Send + Sync>>>> {
+    *position = Position::Refused;
+    let status = Status::resource_exhausted(format!(
         "the request message is {length} bytes, over the limit of {max_bytes} bytes ({} KiB) \
          a message may have",
         max_bytes / 1024
-    ))
+    ));
+    Poll::Ready(Some(Err(Box::new(status))))
 }
 
 #[cfg(test)]

@@ -9,12 +9,13 @@ use tokio::net::TcpListener;
 use tonic::transport::Channel;
 use tonic::{Request, Response, Status, Streaming};
 
+use crate::grpc::response::Detail;
 use crate::pb;
 use crate::pb::impact_service_client::ImpactServiceClient;
 use crate::pb::impact_service_server::ImpactService;
 
 /// What one run measured for one server.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Measured {
     pub requests: u64,
     pub elapsed: Duration,
@@ -24,6 +25,13 @@ pub struct Measured {
 }
 
 impl Measured {
+    /// Batch runs taken in turns, added up (they record no latencies).
+    pub fn add_batch_run(&mut self, run: &Measured) {
+        self.requests += run.requests;
+        self.errors += run.errors;
+        self.elapsed += run.elapsed;
+    }
+
     pub fn per_second(&self) -> u64 {
         let micros = self.elapsed.as_micros().max(1);
         u64::try_from(u128::from(self.requests) * 1_000_000 / micros).unwrap_or(u64::MAX)
@@ -123,6 +131,12 @@ pub async fn unary(
     })
 }
 
+/// What a batch item of `batch` asks its answer to hold.
+pub const BATCH_DETAIL: Detail = Detail {
+    schedule_periods: false,
+    carbon_trace: false,
+};
+
 /// AssessBatch on `streams` streams for `duration`, items asking to omit the schedule rows and
 /// the carbon trace. Each stream keeps up to `window` items in flight.
 pub async fn batch(
@@ -147,8 +161,8 @@ pub async fn batch(
                     let item = pb::AssessBatchItem {
                         key: key.to_string(),
                         request: Some(request.clone()),
-                        omit_schedule_periods: true,
-                        omit_carbon_trace: true,
+                        omit_schedule_periods: !BATCH_DETAIL.schedule_periods,
+                        omit_carbon_trace: !BATCH_DETAIL.carbon_trace,
                     };
                     if items.send(item).await.is_err() {
                         break;
@@ -208,15 +222,19 @@ pub fn resident_kb() -> Option<u64> {
     line.split_whitespace().nth(1)?.parse().ok()
 }
 
-/// The comparison server: ImpactService answering Assess with a response computed once, so
-/// it pays for the transport and the encoding of the same bytes, and nothing else.
+/// The comparison server: ImpactService answering Assess, and each AssessBatch item, with a
+/// response computed once, so it pays for the transport and the encoding of the same bytes,
+/// and nothing else.
 pub struct NoopImpact {
     pub response: pb::AssessResponse,
+    /// The answer to a batch item that omits the schedule rows and the carbon trace, as
+    /// `batch` sends them.
+    pub batch_response: pb::AssessResponse,
 }
 
 fn noop<T>() -> Result<Response<T>, Status> {
     Err(Status::unimplemented(
-        "the no-op server answers Assess only",
+        "the no-op server answers Assess and AssessBatch only",
     ))
 }
 
@@ -228,12 +246,24 @@ impl ImpactService for NoopImpact {
     ) -> Result<Response<pb::AssessResponse>, Status> {
         Ok(Response::new(self.response.clone()))
     }
-    type AssessBatchStream = tokio_stream::Empty<Result<pb::AssessBatchResult, Status>>;
+    type AssessBatchStream = std::pin::Pin<
+        Box<dyn tokio_stream::Stream<Item = Result<pb::AssessBatchResult, Status>> + Send>,
+    >;
+    /// Each item answered as it is read, under its key: the stream reads no further ahead
+    /// than its client reads.
     async fn assess_batch(
         &self,
-        _request: Request<Streaming<pb::AssessBatchItem>>,
+        request: Request<Streaming<pb::AssessBatchItem>>,
     ) -> Result<Response<Self::AssessBatchStream>, Status> {
-        noop()
+        use tokio_stream::StreamExt;
+        let response = self.batch_response.clone();
+        let results = request.into_inner().map(move |item| {
+            item.map(|item| pb::AssessBatchResult {
+                key: item.key,
+                outcome: Some(pb::assess_batch_result::Outcome::Response(response.clone())),
+            })
+        });
+        Ok(Response::new(Box::pin(results)))
     }
     async fn summarize_portfolio(
         &self,

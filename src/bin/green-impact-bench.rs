@@ -4,6 +4,7 @@
 //! last line the ratio green-impact / no-op. Not a test: a measurement to run on a quiet
 //! machine (see README "Speed").
 
+use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -14,10 +15,12 @@ use green_impact::domain::carbon::factor_set::FactorLibrary;
 use green_impact::domain::lpr::LprTable;
 use green_impact::grpc::auth::Auth;
 use green_impact::grpc::limits::Limits;
+use green_impact::grpc::response::Detail;
 use green_impact::grpc::server::{self, ServerParts};
 use green_impact::grpc::service::ImpactApi;
 use green_impact::loadgen::{self, Calls, Measured, NoopImpact};
 use green_impact::metrics::Metrics;
+use green_impact::pb;
 use green_impact::records::ServiceKey;
 use green_impact::store::sqlite::SqliteStore;
 
@@ -35,7 +38,7 @@ struct Args {
     /// would fall on one server only.
     #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..=100))]
     rounds: u32,
-    /// Concurrent connections (one call in flight on each) for the unary runs.
+    /// Concurrent connections (one call in flight on each) for the unary runs; 0 skips them.
     #[arg(long, default_value_t = 64)]
     connections: usize,
     /// Concurrent AssessBatch streams for the batch run; 0 skips it.
@@ -76,10 +79,17 @@ async fn main() -> Result<(), String> {
     request.dry_run = !args.stored;
     let duration = Duration::from_secs(args.seconds);
 
-    // The no-op answers with the bytes the real service computes for this request.
-    let answer = ImpactApi::new(LprTable::embedded(), FactorLibrary::built_in())
-        .assess(&request)
-        .map_err(|s| format!("the request does not assess: {}", s.message()))?;
+    // The no-op answers with the bytes the real service computes for this request, in full
+    // and as a batch item.
+    let api = ImpactApi::new(LprTable::embedded(), FactorLibrary::built_in());
+    let assessed = |detail| {
+        api.assess_in_detail(&request, detail)
+            .map_err(|s| format!("the request does not assess: {}", s.message()))
+    };
+    let noop_service = NoopImpact {
+        response: assessed(Detail::FULL)?,
+        batch_response: assessed(loadgen::BATCH_DETAIL)?,
+    };
 
     let data_dir = std::env::temp_dir().join(format!("green-impact-bench-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&data_dir);
@@ -104,53 +114,24 @@ async fn main() -> Result<(), String> {
     }));
     let (listener, noop_addr) = loadgen::loopback().await?;
     let (stop_noop, noop_stopped) = oneshot::channel::<()>();
-    let noop = tokio::spawn(server::serve_noop(
-        listener,
-        NoopImpact { response: answer },
-        limits,
-        async {
-            let _ = noop_stopped.await;
-        },
-    ));
+    let noop = tokio::spawn(server::serve_noop(listener, noop_service, limits, async {
+        let _ = noop_stopped.await;
+    }));
 
     let mode = if args.stored { "stored" } else { "dry run" };
     println!(
-        "green-impact-bench: unary Assess of {} ({mode}), {} s per run, {} connections, {} cores",
+        "green-impact-bench: Assess of {} ({mode}), {} s per run, {} connections, {} cores",
         args.request.display(),
         args.seconds,
         args.connections,
         std::thread::available_parallelism().map_or(0, |n| n.get())
     );
     let round = duration / args.rounds;
-    let (mut noop_calls, mut service_calls) = (Calls::default(), Calls::default());
-    let mut round_ratios = Vec::new();
-    for _ in 0..args.rounds {
-        let noop = loadgen::unary(noop_addr, &request, args.connections, round).await?;
-        let service = loadgen::unary(service_addr, &request, args.connections, round).await?;
-        round_ratios.push(loadgen::ratio(&service.measured(), &noop.measured()).to_string());
-        noop_calls.add(noop);
-        service_calls.add(service);
-    }
-    let (noop_run, service_run) = (noop_calls.measured(), service_calls.measured());
-    println!(
-        "{}",
-        line(
-            "no-op unary       ",
-            &noop_run,
-            args.connections,
-            args.rounds
-        )
-    );
-    println!(
-        "{}",
-        line(
-            "green-impact unary",
-            &service_run,
-            args.connections,
-            args.rounds
-        )
-    );
-    println!("ratio by round: {}", round_ratios.join(" "));
+    let unary = if args.connections > 0 {
+        Some(unary_runs(&args, &request, (noop_addr, service_addr), round).await?)
+    } else {
+        None
+    };
     if let Some(kb) = loadgen::resident_kb() {
         println!(
             "resident memory: {} MB (this process: both servers and the clients)",
@@ -158,13 +139,29 @@ async fn main() -> Result<(), String> {
         );
     }
     if args.batch_streams > 0 {
-        let batch = loadgen::batch(service_addr, &request, args.batch_streams, duration).await?;
+        // In turns, as the unary runs are.
+        let (mut noop_items, mut service_items) = (Measured::default(), Measured::default());
+        for _ in 0..args.rounds {
+            let batch = |addr| loadgen::batch(addr, &request, args.batch_streams, round);
+            noop_items.add_batch_run(&batch(noop_addr).await?);
+            service_items.add_batch_run(&batch(service_addr).await?);
+        }
+        for (name, run) in [
+            ("no-op AssessBatch       ", &noop_items),
+            ("green-impact AssessBatch", &service_items),
+        ] {
+            println!(
+                "{name}: {} items/s, {} errors ({} streams, schedule rows and carbon trace \
+                 omitted, {} rounds)",
+                run.per_second(),
+                run.errors,
+                args.batch_streams,
+                args.rounds
+            );
+        }
         println!(
-            "green-impact AssessBatch: {} assessments/s, {} errors ({} streams, schedule rows \
-             and carbon trace omitted)",
-            batch.per_second(),
-            batch.errors,
-            args.batch_streams
+            "ratio green-impact / no-op (AssessBatch items/s): {}",
+            loadgen::ratio(&service_items, &noop_items)
         );
     }
     let _ = stop_service.send(());
@@ -172,9 +169,38 @@ async fn main() -> Result<(), String> {
     let _ = service.await;
     let _ = noop.await;
     let _ = std::fs::remove_dir_all(&data_dir);
-    println!(
-        "ratio green-impact / no-op (unary req/s): {}",
-        loadgen::ratio(&service_run, &noop_run)
-    );
+    if let Some((noop_run, service_run)) = unary {
+        println!(
+            "ratio green-impact / no-op (unary req/s): {}",
+            loadgen::ratio(&service_run, &noop_run)
+        );
+    }
     Ok(())
+}
+
+/// The unary runs, in turns; prints each server's figures and the ratio of each turn.
+async fn unary_runs(
+    args: &Args,
+    request: &pb::AssessRequest,
+    (noop_addr, service_addr): (SocketAddr, SocketAddr),
+    round: Duration,
+) -> Result<(Measured, Measured), String> {
+    let (mut noop_calls, mut service_calls) = (Calls::default(), Calls::default());
+    let mut round_ratios = Vec::new();
+    for _ in 0..args.rounds {
+        let noop = loadgen::unary(noop_addr, request, args.connections, round).await?;
+        let service = loadgen::unary(service_addr, request, args.connections, round).await?;
+        round_ratios.push(loadgen::ratio(&service.measured(), &noop.measured()).to_string());
+        noop_calls.add(noop);
+        service_calls.add(service);
+    }
+    let (noop_run, service_run) = (noop_calls.measured(), service_calls.measured());
+    for (name, run) in [
+        ("no-op unary       ", &noop_run),
+        ("green-impact unary", &service_run),
+    ] {
+        println!("{}", line(name, run, args.connections, args.rounds));
+    }
+    println!("ratio by round: {}", round_ratios.join(" "));
+    Ok((noop_run, service_run))
 }

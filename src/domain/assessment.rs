@@ -10,6 +10,7 @@ use super::carbon::attribution::{self, Financing, LoanAttribution};
 use super::carbon::factor_id;
 use super::carbon::factor_set::FactorSet;
 use super::carbon::resolve::MissingFactor;
+use super::carbon::trace::Tracing;
 use super::carbon::{self, CarbonEstimate, CarbonInput};
 use super::economics::ProductOutput;
 use super::economics::{AnnualFigures, NamedAmount, Operations};
@@ -128,6 +129,16 @@ pub struct Assessment {
 }
 
 pub fn assess(input: &AssessmentInput, lpr_table: &LprTable) -> Result<Assessment, AssessError> {
+    assess_tracing(input, lpr_table, Tracing::Kept)
+}
+
+/// `assess`, with the carbon estimate's trace kept or skipped (an answer that leaves it out,
+/// a portfolio that only sums).
+pub fn assess_tracing(
+    input: &AssessmentInput,
+    lpr_table: &LprTable,
+    tracing: Tracing,
+) -> Result<Assessment, AssessError> {
     let mut warnings = Vec::new();
     let schedule = loan::schedule(&input.loan)?;
     let loan_years = loan::debt_service_by_loan_year(&schedule, input.loan.term_months);
@@ -197,6 +208,7 @@ pub fn assess(input: &AssessmentInput, lpr_table: &LprTable) -> Result<Assessmen
                 carbon_input,
                 &annual,
                 input.operations.operating_days_per_year,
+                tracing,
             )
             .map_err(AssessError::MissingFactors)?;
             let financing = Financing {

@@ -10,6 +10,7 @@ use rust_decimal::Decimal;
 
 use super::assessment::{AssessError, Assessment, AssessmentInput, CashFlowBasis};
 use super::calendar::Date;
+use super::carbon::trace::Tracing;
 use super::carbon::{self, CarbonEstimate, CarbonInput, EnergyUse};
 use super::economics::{AnnualFigures, CostBasis};
 use super::{ComputeError, Warning};
@@ -368,8 +369,14 @@ fn achieved_carbon(
         energy: actual.energy.clone(),
         ..plan_carbon.clone()
     };
-    carbon::estimate(&input, period_totals, actual.operating_days)
-        .map_err(AssessError::MissingFactors)
+    // The monitoring result reports the figures, not the steps.
+    carbon::estimate(
+        &input,
+        period_totals,
+        actual.operating_days,
+        Tracing::Skipped,
+    )
+    .map_err(AssessError::MissingFactors)
 }
 
 fn kpi_results(

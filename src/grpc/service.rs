@@ -8,9 +8,10 @@ use tokio_stream::wrappers::ReceiverStream;
 use tonic::{Request, Response, Status, Streaming};
 
 use crate::domain::METHODOLOGY_VERSION;
-use crate::domain::assessment::assess;
+use crate::domain::assessment::assess_tracing;
 use crate::domain::calendar::Date;
 use crate::domain::carbon::factor_set::FactorLibrary;
+use crate::domain::carbon::trace::Tracing;
 use crate::domain::lpr::LprTable;
 use crate::domain::monitoring::monitor;
 use crate::domain::portfolio::{Portfolio, PortfolioEntry};
@@ -63,7 +64,13 @@ impl ImpactApi {
     ) -> Result<pb::AssessResponse, Status> {
         let (input, presenter) = request::to_domain(request, &self.lpr_table, factor_library)
             .map_err(status::invalid_argument)?;
-        let assessment = assess(&input, &self.lpr_table).map_err(status::assess_failed)?;
+        let tracing = if detail.carbon_trace {
+            Tracing::Kept
+        } else {
+            Tracing::Skipped
+        };
+        let assessment =
+            assess_tracing(&input, &self.lpr_table, tracing).map_err(status::assess_failed)?;
         Ok(response::build(
             request,
             &input,
@@ -88,7 +95,8 @@ impl ImpactApi {
             .map_err(|_| {
             Status::failed_precondition("the stored plan is no longer a valid request")
         })?;
-        let planned = assess(&plan, &self.lpr_table).map_err(status::assess_failed)?;
+        let planned = assess_tracing(&plan, &self.lpr_table, Tracing::Skipped)
+            .map_err(status::assess_failed)?;
         let actual = grpc_monitoring::to_domain(report, &plan).map_err(status::invalid_argument)?;
         let previous = previous.and_then(grpc_monitoring::previous_from);
         let outcome =
@@ -254,22 +262,19 @@ impl ImpactServer {
         request: pb::AssessRequest,
         detail: Detail,
     ) -> Result<pb::AssessResponse, Status> {
-        let computed = self.compute(request, detail).await?;
+        // Yielding once first lets the calls that arrived while the workers were busy reach
+        // the concurrency limit, which admits or sheds them, before this one takes the worker
+        // for its computation. (A batch item needs no yield: it starts as a task of its own.)
+        tokio::task::yield_now().await;
+        let computed = self.compute(request, detail)?;
         self.store(caller, computed).await
     }
 
     /// The assessment alone. A stored record always holds the full response, so `detail`
     /// saves work only on a dry run; `store` trims a stored one.
-    async fn compute(
-        &self,
-        request: pb::AssessRequest,
-        detail: Detail,
-    ) -> Result<Computed, Status> {
+    fn compute(&self, request: pb::AssessRequest, detail: Detail) -> Result<Computed, Status> {
         // The computation runs inline: a hop to the blocking pool cost more than the whole
-        // assessment (README "Speed"). Yielding once first lets the calls that arrived while
-        // the workers were busy reach the concurrency limit, which admits or sheds them,
-        // before this one takes the worker for its computation.
-        tokio::task::yield_now().await;
+        // assessment (README "Speed").
         let full_if_stored = if request.dry_run {
             detail
         } else {
@@ -354,12 +359,9 @@ impl ImpactServer {
 
     /// A batch item checked and assessed, not yet stored: items are assessed side by side
     /// but stored in item order, so a batch's records follow one another in the chain.
-    async fn batch_compute(
-        &self,
-        mut item: pb::AssessBatchItem,
-    ) -> (String, Result<Computed, Status>) {
+    fn batch_compute(&self, mut item: pb::AssessBatchItem) -> (String, Result<Computed, Status>) {
         let computed = match batch_request(&mut item) {
-            Ok((request, detail)) => self.compute(request, detail).await,
+            Ok((request, detail)) => self.compute(request, detail),
             Err(status) => Err(status),
         };
         (item.key, computed)
@@ -423,7 +425,8 @@ impl ImpactServer {
         let library = library.as_ref().unwrap_or(&self.api.factor_library);
         let (input, _) = request::to_domain(&request, &self.api.lpr_table, library)
             .map_err(status::invalid_argument)?;
-        let assessment = assess(&input, &self.api.lpr_table).map_err(status::assess_failed)?;
+        let assessment = assess_tracing(&input, &self.api.lpr_table, Tracing::Skipped)
+            .map_err(status::assess_failed)?;
         let disbursement_date = request
             .loan
             .as_ref()
@@ -582,9 +585,7 @@ impl ImpactService for ImpactServer {
                 let next = match items.message().await {
                     Ok(Some(item)) => {
                         let server = reader.clone();
-                        Pending::Item(tokio::spawn(
-                            async move { server.batch_compute(item).await },
-                        ))
+                        Pending::Item(tokio::spawn(async move { server.batch_compute(item) }))
                     }
                     Ok(None) => return,
                     Err(status) => Pending::Failed(status),

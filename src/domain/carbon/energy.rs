@@ -6,7 +6,7 @@ use rust_decimal::Decimal;
 use super::bounds::Bounds;
 use super::factor_id::{self, grid_years};
 use super::resolve::Resolver;
-use super::trace::{Trace, constant, request_input};
+use super::trace::{StepResult, Trace, TraceInput, constant, request_input};
 use super::{EmissionLine, EmissionSource, EnergyKind, EnergyUse, LineGas, times_ratio};
 
 pub(super) fn estimate(
@@ -41,21 +41,23 @@ pub(super) fn estimate(
                     let grid = factors.factor(id, &blamed);
                     let result =
                         Bounds::exact(*kwh_per_year).per(Decimal::ONE_THOUSAND) * grid.value;
-                    let inputs = vec![
-                        request_input(
-                            "E_kWh",
-                            *kwh_per_year,
-                            "kWh per year",
-                            &format!("{field}.electricity.kwh_per_year"),
-                        ),
-                        constant(
-                            "1000",
-                            Decimal::ONE_THOUSAND,
-                            "kWh per MWh",
-                            "unit conversion",
-                        ),
-                        grid.input("EF_grid"),
-                    ];
+                    let inputs = || {
+                        vec![
+                            request_input(
+                                "E_kWh",
+                                *kwh_per_year,
+                                "kWh per year",
+                                &format!("{field}.electricity.kwh_per_year"),
+                            ),
+                            constant(
+                                "1000",
+                                Decimal::ONE_THOUSAND,
+                                "kWh per MWh",
+                                "unit conversion",
+                            ),
+                            grid.input("EF_grid"),
+                        ]
+                    };
                     (
                         EmissionSource::Electricity,
                         trace.record(
@@ -71,39 +73,36 @@ pub(super) fn estimate(
                     )
                 }
                 EnergyKind::DieselTonnes(tonnes) => {
-                    let mass = request_input(
-                        "D_t",
-                        *tonnes,
-                        "t diesel per year",
-                        &format!("{field}.diesel_t_per_year"),
-                    );
-                    diesel(
-                        step,
-                        vec![mass],
-                        Bounds::exact(*tonnes),
-                        &field,
-                        factors,
-                        trace,
-                    )
+                    let mass = || {
+                        vec![request_input(
+                            "D_t",
+                            *tonnes,
+                            "t diesel per year",
+                            &format!("{field}.diesel_t_per_year"),
+                        )]
+                    };
+                    diesel(step, mass, Bounds::exact(*tonnes), &field, factors, trace)
                 }
                 EnergyKind::DieselLitres {
                     litres_per_year,
                     density_kg_per_l,
                 } => {
-                    let inputs = vec![
-                        request_input(
-                            "D_L",
-                            *litres_per_year,
-                            "L diesel per year",
-                            &format!("{field}.diesel_litres.litres_per_year"),
-                        ),
-                        request_input(
-                            "rho",
-                            *density_kg_per_l,
-                            "kg per L",
-                            &format!("{field}.diesel_litres.density_kg_per_l"),
-                        ),
-                    ];
+                    let inputs = || {
+                        vec![
+                            request_input(
+                                "D_L",
+                                *litres_per_year,
+                                "L diesel per year",
+                                &format!("{field}.diesel_litres.litres_per_year"),
+                            ),
+                            request_input(
+                                "rho",
+                                *density_kg_per_l,
+                                "kg per L",
+                                &format!("{field}.diesel_litres.density_kg_per_l"),
+                            ),
+                        ]
+                    };
                     let tonnes = Bounds::exact(*litres_per_year * *density_kg_per_l)
                         .per(Decimal::ONE_THOUSAND);
                     diesel(step, inputs, tonnes, &field, factors, trace)
@@ -115,41 +114,45 @@ pub(super) fn estimate(
                 gas: LineGas::Co2,
                 gas_t_per_year: record.result,
                 tco2e_per_year: record.result,
-                trace_step: record.step.clone(),
+                trace_step: record.step,
             }
         })
         .collect()
 }
 
 /// CO2 of burnt diesel from its heat value, carbon content and oxidation (the NDRC method).
-fn diesel<'t>(
+fn diesel(
     step: String,
-    mut inputs: Vec<super::trace::TraceInput>,
+    quantity_inputs: impl FnOnce() -> Vec<TraceInput>,
     tonnes: Bounds,
     field: &str,
     factors: &mut Resolver,
-    trace: &'t mut Trace,
-) -> (EmissionSource, &'t super::trace::TraceStep) {
+    trace: &mut Trace,
+) -> (EmissionSource, StepResult) {
     let ncv = factors.factor(factor_id::DIESEL_NET_CALORIFIC_VALUE.into(), field);
     let carbon = factors.factor(factor_id::DIESEL_CARBON_CONTENT.into(), field);
     let oxidised = factors.factor(factor_id::DIESEL_OXIDATION_FRACTION.into(), field);
-    inputs.extend([
-        ncv.input("NCV"),
-        carbon.input("CC"),
-        constant(
-            "1000",
-            Decimal::ONE_THOUSAND,
-            "GJ per TJ",
-            "unit conversion",
-        ),
-        oxidised.input("OF"),
-        constant(
-            "44/12",
-            Decimal::from(44) / Decimal::from(12),
-            "t CO2 per t C",
-            "molecular mass ratio, applied as x 44 then / 12",
-        ),
-    ]);
+    let inputs = || {
+        let mut inputs = quantity_inputs();
+        inputs.extend([
+            ncv.input("NCV"),
+            carbon.input("CC"),
+            constant(
+                "1000",
+                Decimal::ONE_THOUSAND,
+                "GJ per TJ",
+                "unit conversion",
+            ),
+            oxidised.input("OF"),
+            constant(
+                "44/12",
+                Decimal::from(44) / Decimal::from(12),
+                "t CO2 per t C",
+                "molecular mass ratio, applied as x 44 then / 12",
+            ),
+        ]);
+        inputs
+    };
     let carbon_t = (tonnes * ncv.value * carbon.value).per(Decimal::ONE_THOUSAND) * oxidised.value;
     (
         EmissionSource::Diesel,

@@ -51,33 +51,35 @@ pub(super) fn estimate(
                 "avoided mineral fertilizer manufacture (Chen et al. 2015 factors)",
                 "CO2e_t = P_t x f_nutrient x SR x EF_CE x 44/12",
             ),
-            vec![
-                request_input(
-                    "P_t",
-                    product_t_per_year,
-                    "t product per year",
-                    "operations.product_output",
-                ),
-                request_input(
-                    "f_nutrient",
-                    fraction,
-                    "t nutrient per t product as sold",
-                    field,
-                ),
-                request_input(
-                    "SR",
-                    input.substitution_ratio,
-                    &format!("share substituted ({})", input.substitution_ratio_basis),
-                    "carbon.fertilizer_substitution.substitution_ratio",
-                ),
-                factor.input("EF_CE"),
-                constant(
-                    "44/12",
-                    Decimal::from(44) / Decimal::from(12),
-                    "t CO2 per t C",
-                    "molecular mass ratio, applied as x 44 then / 12",
-                ),
-            ],
+            || {
+                vec![
+                    request_input(
+                        "P_t",
+                        product_t_per_year,
+                        "t product per year",
+                        "operations.product_output",
+                    ),
+                    request_input(
+                        "f_nutrient",
+                        fraction,
+                        "t nutrient per t product as sold",
+                        field,
+                    ),
+                    request_input(
+                        "SR",
+                        input.substitution_ratio,
+                        &format!("share substituted ({})", input.substitution_ratio_basis),
+                        "carbon.fertilizer_substitution.substitution_ratio",
+                    ),
+                    factor.input("EF_CE"),
+                    constant(
+                        "44/12",
+                        Decimal::from(44) / Decimal::from(12),
+                        "t CO2 per t C",
+                        "molecular mass ratio, applied as x 44 then / 12",
+                    ),
+                ]
+            },
             times_ratio(avoided, 44, 12),
             "t CO2e per year",
         );
@@ -87,7 +89,7 @@ pub(super) fn estimate(
             gas: LineGas::Co2e,
             gas_t_per_year: step.result,
             tco2e_per_year: step.result,
-            trace_step: step.step.clone(),
+            trace_step: step.step,
         }
     })
     .collect()

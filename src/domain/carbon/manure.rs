@@ -104,40 +104,40 @@ pub(super) fn estimate(
     let baseline = scenarios.pop().unwrap_or_default();
 
     let [baseline_factors, project_factors] = &systems;
-    let ch4 = trace
-        .record(
-            "reduction.manure.ch4".into(),
-            (
-                "IPCC 2019 Vol. 4 Ch. 10 Eq. 10.23, baseline minus project",
-                "dCH4_t = VS_t x B0 x 0.67 x (MCF_baseline - MCF_project)",
-            ),
+    let ch4 = trace.record(
+        "reduction.manure.ch4".into(),
+        (
+            "IPCC 2019 Vol. 4 Ch. 10 Eq. 10.23, baseline minus project",
+            "dCH4_t = VS_t x B0 x 0.67 x (MCF_baseline - MCF_project)",
+        ),
+        || {
             vec![
                 volatile_solids.as_input("VS_t"),
                 b0.input("B0"),
                 ch4_density(),
                 baseline_factors.mcf.input("MCF_baseline"),
                 project_factors.mcf.input("MCF_project"),
-            ],
-            (volatile_solids.result
-                * b0.value
-                * ch4_density_kg_per_m3()
-                * difference(&baseline_factors.mcf, &project_factors.mcf))
-            .with_central(baseline.ch4_t - project.ch4_t),
-            "t CH4 per year",
-        )
-        .output();
+            ]
+        },
+        (volatile_solids.result
+            * b0.value
+            * ch4_density_kg_per_m3()
+            * difference(&baseline_factors.mcf, &project_factors.mcf))
+        .with_central(baseline.ch4_t - project.ch4_t),
+        "t CH4 per year",
+    );
     let n2o_n_per_n = difference(&baseline_factors.ef3, &project_factors.ef3)
         + ef4.value * difference(&baseline_factors.frac_gas, &project_factors.frac_gas)
         + ef5.value * difference(&baseline_factors.frac_leach, &project_factors.frac_leach);
     let n2o_n = (nitrogen.result * n2o_n_per_n).with_central(baseline.n2o_n_t - project.n2o_n_t);
-    let n2o = trace
-        .record(
-            "reduction.manure.n2o".into(),
-            (
-                "IPCC 2019 Vol. 4 Ch. 10 Eq. 10.25 to 10.29, baseline minus project",
-                "dN2O_t = N_t x ((EF3_b - EF3_p) + EF4 x (FracGas_b - FracGas_p) + EF5 x \
+    let n2o = trace.record(
+        "reduction.manure.n2o".into(),
+        (
+            "IPCC 2019 Vol. 4 Ch. 10 Eq. 10.25 to 10.29, baseline minus project",
+            "dN2O_t = N_t x ((EF3_b - EF3_p) + EF4 x (FracGas_b - FracGas_p) + EF5 x \
                  (FracLeach_b - FracLeach_p)) x 44/28",
-            ),
+        ),
+        || {
             vec![
                 nitrogen.as_input("N_t"),
                 baseline_factors.ef3.input("EF3_b"),
@@ -149,11 +149,11 @@ pub(super) fn estimate(
                 baseline_factors.frac_leach.input("FracLeach_b"),
                 project_factors.frac_leach.input("FracLeach_p"),
                 n2o_n_to_n2o(),
-            ],
-            times_ratio(n2o_n, 44, 28),
-            "t N2O per year",
-        )
-        .output();
+            ]
+        },
+        times_ratio(n2o_n, 44, 28),
+        "t N2O per year",
+    );
     let by_gas = [(Gas::Ch4, &ch4, None), (Gas::N2o, &n2o, Some(n2o_n))]
         .map(|(gas, mass, n2o_n)| GasReduction {
             gas: line_gas(gas),
@@ -177,10 +177,10 @@ fn manure_quantities(
     trace: &mut Trace,
     warnings: &mut Vec<Warning>,
 ) -> (StepResult, StepResult) {
-    let fresh = trace
-        .record(
-            "manure.fresh".into(),
-            ("annual activity data", "M_t = M_t_per_day x days"),
+    let fresh = trace.record(
+        "manure.fresh".into(),
+        ("annual activity data", "M_t = M_t_per_day x days"),
+        || {
             vec![
                 request_input(
                     "M_t_per_day",
@@ -194,16 +194,16 @@ fn manure_quantities(
                     "operating days per year",
                     "operations.operating_days_per_year",
                 ),
-            ],
-            Bounds::exact(annual.manure_fresh_t_per_year),
-            "t fresh manure per year",
-        )
-        .output();
+            ]
+        },
+        Bounds::exact(annual.manure_fresh_t_per_year),
+        "t fresh manure per year",
+    );
     let dm_fraction = annual.manure_dry_matter_t_per_year / annual.manure_fresh_t_per_year;
-    let dry_matter = trace
-        .record(
-            "manure.dry_matter".into(),
-            ("mass balance", "DM_t = M_t x DM"),
+    let dry_matter = trace.record(
+        "manure.dry_matter".into(),
+        ("mass balance", "DM_t = M_t x DM"),
+        || {
             vec![
                 fresh.as_input("M_t"),
                 request_input(
@@ -212,11 +212,11 @@ fn manure_quantities(
                     "t dry matter per t fresh manure",
                     "operations.manure_dry_matter_fraction",
                 ),
-            ],
-            Bounds::exact(annual.manure_dry_matter_t_per_year),
-            "t manure dry matter per year",
-        )
-        .output();
+            ]
+        },
+        Bounds::exact(annual.manure_dry_matter_t_per_year),
+        "t manure dry matter per year",
+    );
 
     let vs_field = "carbon.manure_management.volatile_solids_fraction_of_dry_matter";
     let vs_fraction = match m.volatile_solids_fraction_of_dry_matter {
@@ -230,18 +230,16 @@ fn manure_quantities(
             default.input("VS_DM")
         }
     };
-    let volatile_solids = trace
-        .record(
-            "manure.volatile_solids".into(),
-            (
-                "IPCC 2019 Vol. 4 Ch. 10 Eq. 10.23 input (VS measured, not Eq. 10.24)",
-                "VS_t = DM_t x VS_DM",
-            ),
-            vec![dry_matter.as_input("DM_t"), vs_fraction.clone()],
-            dry_matter.result * vs_fraction.value,
-            "t volatile solids per year",
-        )
-        .output();
+    let volatile_solids = trace.record(
+        "manure.volatile_solids".into(),
+        (
+            "IPCC 2019 Vol. 4 Ch. 10 Eq. 10.23 input (VS measured, not Eq. 10.24)",
+            "VS_t = DM_t x VS_DM",
+        ),
+        || vec![dry_matter.as_input("DM_t"), vs_fraction.clone()],
+        dry_matter.result * vs_fraction.value,
+        "t volatile solids per year",
+    );
 
     let (basis_step, n_input) = match m.nitrogen {
         Some(NitrogenContent::OfDryMatter(v)) => (
@@ -276,18 +274,16 @@ fn manure_quantities(
             (&dry_matter, default.input("N_frac"))
         }
     };
-    let nitrogen = trace
-        .record(
-            "manure.nitrogen".into(),
-            (
-                "nitrogen managed (measured content)",
-                "N_t = mass_t x N_frac",
-            ),
-            vec![basis_step.as_input("mass_t"), n_input.clone()],
-            basis_step.result * n_input.value,
-            "t N per year",
-        )
-        .output();
+    let nitrogen = trace.record(
+        "manure.nitrogen".into(),
+        (
+            "nitrogen managed (measured content)",
+            "N_t = mass_t x N_frac",
+        ),
+        || vec![basis_step.as_input("mass_t"), n_input.clone()],
+        basis_step.result * n_input.value,
+        "t N per year",
+    );
     (volatile_solids, nitrogen)
 }
 
@@ -326,23 +322,27 @@ fn scenario_emissions(
     trace: &mut Trace,
 ) -> Scenario {
     let system_name = system.slug().replace('_', " ");
-    let ch4 = trace
-        .record(
-            [scenario, ".manure.ch4"].concat(),
-            (
-                "IPCC 2019 Vol. 4 Ch. 10 Eq. 10.23",
-                "CH4_t = VS_t x B0 x 0.67 x MCF",
-            ),
+    let ch4 = trace.record(
+        [scenario, ".manure.ch4"].concat(),
+        (
+            "IPCC 2019 Vol. 4 Ch. 10 Eq. 10.23",
+            "CH4_t = VS_t x B0 x 0.67 x MCF",
+        ),
+        || {
             vec![
                 volatile_solids.as_input("VS_t"),
                 b0.input("B0"),
                 ch4_density(),
                 f.mcf.input("MCF"),
-            ],
-            volatile_solids.result * b0.value * ch4_density_kg_per_m3() * f.mcf.value,
-            "t CH4 per year",
-        )
-        .output();
+            ]
+        },
+        volatile_solids.result * b0.value * ch4_density_kg_per_m3() * f.mcf.value,
+        "t CH4 per year",
+    );
+    // The factors each N2O line cites, between its nitrogen and its 44/28.
+    let direct = [("EF3", &*f.ef3)];
+    let volatilised = [("FracGasMS", &*f.frac_gas), ("EF4", ef4)];
+    let leached = [("FracLeachMS", &*f.frac_leach), ("EF5", ef5)];
     let n2o_lines = [
         (
             EmissionSource::ManureN2oDirect,
@@ -352,7 +352,7 @@ fn scenario_emissions(
                 "IPCC 2019 Vol. 4 Ch. 10 Eq. 10.25",
                 "N2O_t = N_t x EF3 x 44/28",
             ),
-            vec![nitrogen.as_input("N_t"), f.ef3.input("EF3"), n2o_n_to_n2o()],
+            direct.as_slice(),
             nitrogen.result * f.ef3.value,
         ),
         (
@@ -363,12 +363,7 @@ fn scenario_emissions(
                 "IPCC 2019 Vol. 4 Ch. 10 Eq. 10.26 and 10.27",
                 "N2O_t = N_t x FracGasMS x EF4 x 44/28",
             ),
-            vec![
-                nitrogen.as_input("N_t"),
-                f.frac_gas.input("FracGasMS"),
-                ef4.input("EF4"),
-                n2o_n_to_n2o(),
-            ],
+            volatilised.as_slice(),
             nitrogen.result * f.frac_gas.value * ef4.value,
         ),
         (
@@ -379,12 +374,7 @@ fn scenario_emissions(
                 "IPCC 2019 Vol. 4 Ch. 10 Eq. 10.28 and 10.29",
                 "N2O_t = N_t x FracLeachMS x EF5 x 44/28",
             ),
-            vec![
-                nitrogen.as_input("N_t"),
-                f.frac_leach.input("FracLeachMS"),
-                ef5.input("EF5"),
-                n2o_n_to_n2o(),
-            ],
+            leached.as_slice(),
             nitrogen.result * f.frac_leach.value * ef5.value,
         ),
     ];
@@ -398,17 +388,21 @@ fn scenario_emissions(
         trace,
     )];
     let mut n2o_n_t = Decimal::ZERO;
-    for (source, id, what, equation, inputs, n2o_n) in n2o_lines {
+    for (source, id, what, equation, factors_used, n2o_n) in n2o_lines {
         n2o_n_t += n2o_n.central;
-        let mass = trace
-            .record(
-                [scenario, ".manure.", id].concat(),
-                equation,
-                inputs,
-                times_ratio(n2o_n, 44, 28),
-                "t N2O per year",
-            )
-            .output();
+        let mass = trace.record(
+            [scenario, ".manure.", id].concat(),
+            equation,
+            || {
+                let factors = factors_used.iter().map(|(symbol, f)| f.input(symbol));
+                std::iter::once(nitrogen.as_input("N_t"))
+                    .chain(factors)
+                    .chain([n2o_n_to_n2o()])
+                    .collect()
+            },
+            times_ratio(n2o_n, 44, 28),
+            "t N2O per year",
+        );
         lines.push(gas_line(
             source,
             [what, " from ", &system_name].concat(),

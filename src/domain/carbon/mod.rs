@@ -20,7 +20,7 @@ use self::bounds::Bounds;
 use self::factor_id::{ClimateZone, Gas, GridRegion, GwpSet, ManureSystem, Productivity, Species};
 use self::factor_set::FactorSet;
 use self::resolve::{FactorOverride, FactorUse, MissingFactor, Resolver};
-use self::trace::{StepResult, Trace, TraceStep};
+use self::trace::{StepResult, Trace, TraceStep, Tracing};
 use super::Warning;
 use super::economics::AnnualFigures;
 
@@ -189,9 +189,10 @@ pub fn estimate(
     input: &CarbonInput,
     annual: &AnnualFigures,
     operating_days_per_year: u32,
+    tracing: Tracing,
 ) -> Result<CarbonEstimate, Vec<MissingFactor>> {
     let mut factors = Resolver::new(&input.factor_set, &input.overrides);
-    let mut trace = Trace::default();
+    let mut trace = Trace::new(tracing);
     let mut warnings = Vec::new();
     let gwp = Gwp {
         set: input.gwp_set,
@@ -273,7 +274,7 @@ pub fn estimate(
 /// an assessment whose set is fixed.
 pub fn missing_energy_factors(input: &CarbonInput, energy: &[EnergyUse]) -> Vec<MissingFactor> {
     let mut factors = Resolver::new(&input.factor_set, &input.overrides);
-    energy::estimate(energy, &mut factors, &mut Trace::default());
+    energy::estimate(energy, &mut factors, &mut Trace::new(Tracing::Skipped));
     factors.missing
 }
 
@@ -298,7 +299,7 @@ fn co2e(
             "IPCC AR 100-year global warming potential",
             "CO2e_t = gas_t x GWP",
         ),
-        vec![mass.as_input("gas_t"), factor.input("GWP")],
+        || vec![mass.as_input("gas_t"), factor.input("GWP")],
         result,
         "t CO2e per year",
     );
@@ -336,4 +337,103 @@ fn gas_line(
 /// the final division at 28 significant digits.
 fn times_ratio(value: Bounds, numerator: i64, denominator: i64) -> Bounds {
     (value * Decimal::from(numerator)).per(Decimal::from(denominator))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::economics::{FertilizerValueKind, Operations, ProductOutput};
+
+    /// Every module and every kind of energy, so that each step is recorded (or skipped).
+    fn every_module() -> (CarbonInput, AnnualFigures) {
+        let dec = |text: &str| text.parse::<Decimal>().unwrap();
+        let input = CarbonInput {
+            factor_set: Arc::new(FactorSet::built_in()),
+            gwp_set: GwpSet::Ar6,
+            manure: Some(ManureInput {
+                species: Species::Layers,
+                productivity: Productivity::Low,
+                productivity_reason: "IPCC Tier 1 default for Asia".into(),
+                climate_zone: ClimateZone::WarmTemperateMoist,
+                baseline_system: ManureSystem::SolidStorage,
+                project_system: ManureSystem::CompostingInVessel,
+                volatile_solids_fraction_of_dry_matter: None,
+                nitrogen: Some(NitrogenContent::OfFreshManure(dec("0.0145"))),
+            }),
+            fertilizer: Some(FertilizerInput {
+                nitrogen_fraction: dec("0.02"),
+                p2o5_fraction: dec("0.015"),
+                k2o_fraction: dec("0.01"),
+                substitution_ratio: dec("0.5"),
+                substitution_ratio_basis: "field trials".into(),
+            }),
+            energy: vec![
+                EnergyUse {
+                    name: "plant".into(),
+                    kind: EnergyKind::Electricity {
+                        kwh_per_year: dec("120000"),
+                        region: GridRegion::Sichuan,
+                        factor_year: None,
+                    },
+                },
+                EnergyUse {
+                    name: "loader".into(),
+                    kind: EnergyKind::DieselTonnes(dec("3.5")),
+                },
+                EnergyUse {
+                    name: "truck".into(),
+                    kind: EnergyKind::DieselLitres {
+                        litres_per_year: dec("2000"),
+                        density_kg_per_l: dec("0.84"),
+                    },
+                },
+            ],
+            overrides: vec![],
+        };
+        let annual = AnnualFigures::of(&Operations {
+            manure_fresh_t_per_day: dec("90"),
+            operating_days_per_year: 365,
+            manure_dry_matter_fraction: dec("0.25"),
+            product_output: ProductOutput::PerYear,
+            product_t: dec("10950"),
+            baseline_treatment_cost_cny_per_t_fresh_manure: dec("40"),
+            fertilizer_value_kind: FertilizerValueKind::UnitMargin,
+            fertilizer_value_cny_per_t_product: dec("260"),
+            operating_costs: vec![],
+            annual_operating_subsidies: vec![],
+        });
+        (input, annual)
+    }
+
+    #[test]
+    fn a_skipped_trace_changes_nothing_but_the_trace() {
+        let (input, annual) = every_module();
+        let kept = estimate(&input, &annual, 365, Tracing::Kept).unwrap();
+        let skipped = estimate(&input, &annual, 365, Tracing::Skipped).unwrap();
+        assert!(skipped.trace.is_empty());
+        // Every line cites a step the kept trace holds, under the same name either way.
+        let steps: Vec<&str> = kept.trace.iter().map(|s| s.step.as_str()).collect();
+        let lines = || {
+            kept.baseline_lines
+                .iter()
+                .chain(&kept.project_lines)
+                .chain(&kept.avoided_lines)
+        };
+        assert_eq!(lines().count(), 4 + 4 + 3 + 3);
+        for line in lines() {
+            assert!(
+                steps.contains(&line.trace_step.as_str()),
+                "{}",
+                line.trace_step
+            );
+        }
+        assert!(kept.trace.iter().all(|s| !s.inputs.is_empty()));
+        assert_eq!(
+            CarbonEstimate {
+                trace: Vec::new(),
+                ..kept
+            },
+            skipped
+        );
+    }
 }

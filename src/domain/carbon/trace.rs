@@ -35,18 +35,6 @@ pub struct TraceStep {
     pub unit: &'static str,
 }
 
-impl TraceStep {
-    /// What later steps need of this one; its inputs stay in the trace, not copied.
-    pub fn output(&self) -> StepResult {
-        StepResult {
-            step: self.step.clone(),
-            result: self.result,
-            unit: self.unit,
-        }
-    }
-}
-
-/// A recorded step as later steps cite it: its id, result and unit.
 #[derive(Debug, Clone, PartialEq)]
 pub struct StepResult {
     pub step: String,
@@ -87,29 +75,48 @@ pub fn constant(symbol: &'static str, value: Decimal, unit: &str, meaning: &str)
     }
 }
 
-#[derive(Debug, Default)]
+/// Whether a trace keeps its steps: an answer that leaves the trace out need not list the
+/// steps' inputs at all (each is a few texts to allocate).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tracing {
+    Kept,
+    Skipped,
+}
+
+#[derive(Debug)]
 pub struct Trace {
     pub steps: Vec<TraceStep>,
+    tracing: Tracing,
 }
 
 impl Trace {
-    /// Records a step and returns it for later steps to cite.
+    pub fn new(tracing: Tracing) -> Trace {
+        Trace {
+            steps: Vec::new(),
+            tracing,
+        }
+    }
+
+    /// Records a step and returns its result for later steps to cite. `inputs` is called only
+    /// when the trace keeps its steps.
     pub fn record(
         &mut self,
         step: String,
         (equation, expression): (&'static str, &'static str),
-        inputs: Vec<TraceInput>,
+        inputs: impl FnOnce() -> Vec<TraceInput>,
         result: Bounds,
         unit: &'static str,
-    ) -> &TraceStep {
-        self.steps.push(TraceStep {
-            step,
-            equation,
-            expression,
-            inputs,
-            result,
-            unit,
-        });
-        self.steps.last().expect("just pushed")
+    ) -> StepResult {
+        if self.tracing == Tracing::Kept {
+            self.steps.push(TraceStep {
+                step: step.clone(),
+                equation,
+                expression,
+                inputs: inputs(),
+                result,
+                unit,
+            });
+        }
+        StepResult { step, result, unit }
     }
 }

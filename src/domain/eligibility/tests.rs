@@ -3,6 +3,7 @@ use std::str::FromStr;
 use super::*;
 use crate::domain::carbon::factor_id::{ClimateZone, GwpSet, Productivity, Species};
 use crate::domain::carbon::factor_set::FactorSet;
+use crate::domain::carbon::trace::Tracing;
 use crate::domain::carbon::{self, CarbonInput, ManureInput};
 use crate::domain::economics::{FertilizerValueKind, Operations, ProductOutput};
 use crate::domain::insurer::{FacilityCondition, InsurerInput, SiteExposure, StorageType};
@@ -61,7 +62,8 @@ fn seed_carbon(annual: &AnnualFigures, project_system: ManureSystem) -> CarbonEs
         energy: vec![],
         overrides: vec![],
     };
-    carbon::estimate(&input, annual, 365).expect("the built-in set has every seed factor")
+    carbon::estimate(&input, annual, 365, Tracing::Kept)
+        .expect("the built-in set has every seed factor")
 }
 
 fn site(storage_type: StorageType) -> SiteExposure {

@@ -144,11 +144,12 @@ impl BatchOutcome {
 /// | `green_impact_request_duration_seconds` | histogram | `method` |
 /// | `green_impact_in_flight_requests` | gauge | `method` |
 /// | `green_impact_load_shed_total` | counter | |
+/// | `green_impact_oversized_requests_total` | counter | |
 /// | `green_impact_batch_items_total` | counter | `outcome` (`ok` or `error`) |
 ///
 /// `method` is the ImpactService method name (`Assess`, `AssessBatch`, ...), or `unknown` for
-/// a path that names no method of it, so a client cannot grow the label set. The first four are
-/// recorded by the server's tower layer around the ImpactService, never by the handlers; a call
+/// a path that names no method of it, so a client cannot grow the label set. The first five are
+/// recorded by the server's tower layers around the ImpactService, never by the handlers; a call
 /// is counted when it completes (its response body has ended, streams included), and one that
 /// the client abandoned counts as `CANCELLED`. The batch handler records
 /// `green_impact_batch_items_total` through [`Metrics::batch_items`].
@@ -160,6 +161,7 @@ pub struct Metrics {
     durations: Arc<std::sync::Mutex<std::collections::BTreeMap<String, Durations>>>,
     in_flight: Family<MethodLabels, Gauge>,
     load_shed: Counter,
+    oversized_requests: Counter,
     batch_items: Family<OutcomeLabels, Counter>,
 }
 
@@ -200,6 +202,13 @@ impl Metrics {
              limit was reached",
             load_shed.clone(),
         );
+        let oversized_requests = Counter::default();
+        registry.register(
+            "green_impact_oversized_requests",
+            "ImpactService calls ended with RESOURCE_EXHAUSTED because a request message was \
+             over the request-size limit",
+            oversized_requests.clone(),
+        );
         let batch_items = Family::<OutcomeLabels, Counter>::default();
         registry.register(
             "green_impact_batch_items",
@@ -217,6 +226,7 @@ impl Metrics {
             durations,
             in_flight,
             load_shed,
+            oversized_requests,
             batch_items,
         }
     }
@@ -262,6 +272,12 @@ impl Metrics {
     /// A call was refused because the concurrency limit was reached.
     pub(crate) fn load_shed(&self) {
         self.load_shed.inc();
+    }
+
+    /// The counter of calls ended by a request message over the size limit; the handle shares
+    /// its value with the registry.
+    pub(crate) fn oversized_requests(&self) -> Counter {
+        self.oversized_requests.clone()
     }
 
     /// Every metric in the Prometheus text exposition format (0.0.4).
@@ -393,6 +409,7 @@ mod tests {
         metrics.call_started("Assess");
         metrics.call_finished("Assess", tonic::Code::Ok, Duration::from_micros(700));
         metrics.load_shed();
+        metrics.oversized_requests().inc();
         metrics.batch_items(BatchOutcome::Error).inc();
         let text = metrics.encode();
         for line in [
@@ -401,6 +418,7 @@ mod tests {
             "green_impact_request_duration_seconds_bucket{method=\"Assess\",le=\"0.0005\"} 0",
             "green_impact_in_flight_requests{method=\"Assess\"} 0",
             "green_impact_load_shed_total 1",
+            "green_impact_oversized_requests_total 1",
             "green_impact_batch_items_total{outcome=\"ok\"} 0",
             "green_impact_batch_items_total{outcome=\"error\"} 1",
         ] {

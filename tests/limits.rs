@@ -564,6 +564,11 @@ async fn metrics_are_served_with_their_labels() {
     bad.loan.as_mut().expect("loan").term_months = 0;
     let status = impact.assess(bad).await.expect_err("term 0 is refused");
     assert_eq!(status.code(), Code::InvalidArgument);
+    let status = impact
+        .assess(common::over_the_size_limit())
+        .await
+        .expect_err("an oversized request is refused");
+    common::assert_over_the_size_limit(&status);
     impact
         .list_factor_sets(pb::ListFactorSetsRequest::default())
         .await
@@ -605,15 +610,20 @@ async fn metrics_are_served_with_their_labels() {
             1,
         ),
         (
+            "green_impact_requests_total{method=\"Assess\",code=\"RESOURCE_EXHAUSTED\"}",
+            1,
+        ),
+        (
             "green_impact_request_duration_seconds_count{method=\"Assess\"}",
-            2,
+            3,
         ),
         (
             "green_impact_request_duration_seconds_bucket{method=\"Assess\",le=\"+Inf\"}",
-            2,
+            3,
         ),
         ("green_impact_in_flight_requests{method=\"Assess\"}", 0),
         ("green_impact_load_shed_total", 0),
+        ("green_impact_oversized_requests_total", 1),
         ("green_impact_batch_items_total{outcome=\"ok\"}", 1),
         ("green_impact_batch_items_total{outcome=\"error\"}", 1),
     ] {
@@ -624,6 +634,7 @@ async fn metrics_are_served_with_their_labels() {
         "# TYPE green_impact_request_duration_seconds histogram",
         "# TYPE green_impact_in_flight_requests gauge",
         "# TYPE green_impact_load_shed_total counter",
+        "# TYPE green_impact_oversized_requests_total counter",
         "# TYPE green_impact_batch_items_total counter",
     ] {
         assert!(text.lines().any(|l| l == name), "{name} in\n{text}");

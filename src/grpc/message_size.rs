@@ -12,22 +12,28 @@ use bytes::Bytes;
 use http::Request;
 use http_body::{Body, Frame, SizeHint};
 use pin_project_lite::pin_project;
+use prometheus_client::metrics::counter::Counter;
 use tonic::Status;
 use tonic::server::NamedService;
 use tower_service::Service;
 
 /// Wraps a gRPC service so that a request message longer than `max_bytes` ends its call with
 /// `RESOURCE_EXHAUSTED`: a unary call at once, a stream when it reaches that message (the
-/// handlers pass the status on, the items before it answered).
+/// handlers pass the status on, the items before it answered), counted in `refused`.
 #[derive(Clone)]
 pub(crate) struct RequestSizeLimit<S> {
     inner: S,
     max_bytes: usize,
+    refused: Counter,
 }
 
 impl<S> RequestSizeLimit<S> {
-    pub fn new(inner: S, max_bytes: usize) -> RequestSizeLimit<S> {
-        RequestSizeLimit { inner, max_bytes }
+    pub fn new(inner: S, max_bytes: usize, refused: Counter) -> RequestSizeLimit<S> {
+        RequestSizeLimit {
+            inner,
+            max_bytes,
+            refused,
+        }
     }
 }
 
@@ -48,9 +54,9 @@ where
     }
 
     fn call(&mut self, request: Request<B>) -> Self::Future {
-        let max_bytes = self.max_bytes;
+        let (max_bytes, refused) = (self.max_bytes, self.refused.clone());
         self.inner
-            .call(request.map(|inner| MeasuredBody::new(inner, max_bytes)))
+            .call(request.map(|inner| MeasuredBody::new(inner, max_bytes, refused)))
     }
 }
 
@@ -136,15 +142,17 @@ pin_project! {
         inner: B,
         max_bytes: usize,
         position: Position,
+        refused: Counter,
     }
 }
 
 impl<B> MeasuredBody<B> {
-    fn new(inner: B, max_bytes: usize) -> MeasuredBody<B> {
+    fn new(inner: B, max_bytes: usize, refused: Counter) -> MeasuredBody<B> {
         MeasuredBody {
             inner,
             max_bytes,
             position: START,
+            refused,
         }
     }
 }
@@ -163,7 +171,9 @@ where
     ) -> Poll<Option<Result<Frame<Bytes>, Self::Error>>> {
         let this = self.project();
         match *this.position {
-            Position::Refusing { length } => return refuse(this.position, length, *this.max_bytes),
+            Position::Refusing { length } => {
+                return refuse(this.position, this.refused, length, *this.max_bytes);
+            }
             Position::Refused => return Poll::Ready(None),
             Position::Prefix { .. } | Position::Message { .. } => {}
         }
@@ -185,7 +195,7 @@ where
                 bytes_before,
             }) => {
                 if bytes_before == 0 {
-                    return refuse(this.position, length, *this.max_bytes);
+                    return refuse(this.position, this.refused, length, *this.max_bytes);
                 }
                 *this.position = Position::Refusing { length };
                 Poll::Ready(Some(Ok(Frame::data(data.slice(..bytes_before)))))
@@ -202,13 +212,15 @@ where
     }
 }
 
-/// Ends the body with the refusal of a message of `length` bytes.
+/// Ends the body with the refusal of a message of `length` bytes, and counts it.
 fn refuse<T>(
     position: &mut Position,
+    refused: &Counter,
     length: usize,
     max_bytes: usize,
 ) -> Poll<Option<Result<T, Box<dyn std::error::Error + Send + Sync>>>> {
     *position = Position::Refused;
+    refused.inc();
     let status = Status::resource_exhausted(format!(
         "the request message is {length} bytes, over the limit of {max_bytes} bytes ({} KiB) \
          a message may have",

@@ -129,7 +129,11 @@ pub async fn serve(
     let impact = Observe::new(
         LoadShed::new(
             Deadline::new(
-                RequestSizeLimit::new(impact, MAX_REQUEST_BYTES),
+                RequestSizeLimit::new(
+                    impact,
+                    MAX_REQUEST_BYTES,
+                    parts.metrics.oversized_requests(),
+                ),
                 methods.clone(),
                 limits.request_timeout,
             ),

@@ -339,10 +339,26 @@ fn times_ratio(value: Bounds, numerator: i64, denominator: i64) -> Bounds {
     (value * Decimal::from(numerator)).per(Decimal::from(denominator))
 }
 
+/// The seed's manure: layers, low productivity, warm temperate moist, solid storage before,
+/// `project_system` after, the set's defaults for volatile solids and nitrogen; for tests.
+#[cfg(test)]
+pub(crate) fn seed_manure(project_system: ManureSystem) -> ManureInput {
+    ManureInput {
+        species: Species::Layers,
+        productivity: Productivity::Low,
+        productivity_reason: "IPCC Tier 1 default for Asia".into(),
+        climate_zone: ClimateZone::WarmTemperateMoist,
+        baseline_system: ManureSystem::SolidStorage,
+        project_system,
+        volatile_solids_fraction_of_dry_matter: None,
+        nitrogen: None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::economics::{FertilizerValueKind, Operations, ProductOutput};
+    use crate::domain::economics::seed_operations;
 
     /// Every module and every kind of energy, so that each step is recorded (or skipped).
     fn every_module() -> (CarbonInput, AnnualFigures) {
@@ -351,14 +367,8 @@ mod tests {
             factor_set: Arc::new(FactorSet::built_in()),
             gwp_set: GwpSet::Ar6,
             manure: Some(ManureInput {
-                species: Species::Layers,
-                productivity: Productivity::Low,
-                productivity_reason: "IPCC Tier 1 default for Asia".into(),
-                climate_zone: ClimateZone::WarmTemperateMoist,
-                baseline_system: ManureSystem::SolidStorage,
-                project_system: ManureSystem::CompostingInVessel,
-                volatile_solids_fraction_of_dry_matter: None,
                 nitrogen: Some(NitrogenContent::OfFreshManure(dec("0.0145"))),
+                ..seed_manure(ManureSystem::CompostingInVessel)
             }),
             fertilizer: Some(FertilizerInput {
                 nitrogen_fraction: dec("0.02"),
@@ -390,19 +400,7 @@ mod tests {
             ],
             overrides: vec![],
         };
-        let annual = AnnualFigures::of(&Operations {
-            manure_fresh_t_per_day: dec("90"),
-            operating_days_per_year: 365,
-            manure_dry_matter_fraction: dec("0.25"),
-            product_output: ProductOutput::PerYear,
-            product_t: dec("10950"),
-            baseline_treatment_cost_cny_per_t_fresh_manure: dec("40"),
-            fertilizer_value_kind: FertilizerValueKind::UnitMargin,
-            fertilizer_value_cny_per_t_product: dec("260"),
-            operating_costs: vec![],
-            annual_operating_subsidies: vec![],
-        });
-        (input, annual)
+        (input, AnnualFigures::of(&seed_operations()))
     }
 
     #[test]

@@ -1,11 +1,11 @@
 use std::str::FromStr;
 
 use super::*;
-use crate::domain::carbon::factor_id::{ClimateZone, GwpSet, Productivity, Species};
+use crate::domain::carbon::factor_id::GwpSet;
 use crate::domain::carbon::factor_set::FactorSet;
 use crate::domain::carbon::trace::Tracing;
-use crate::domain::carbon::{self, CarbonInput, ManureInput};
-use crate::domain::economics::{FertilizerValueKind, Operations, ProductOutput};
+use crate::domain::carbon::{self, CarbonInput};
+use crate::domain::economics::seed_operations;
 use crate::domain::insurer::{FacilityCondition, InsurerInput, SiteExposure, StorageType};
 use crate::domain::mass_balance::{self, MassBalanceInput};
 
@@ -17,18 +17,7 @@ fn dec(text: &str) -> Decimal {
 
 /// The seed case: 90 t/day for 365 days, 10,950 t of product a year.
 fn seed_annual() -> AnnualFigures {
-    AnnualFigures::of(&Operations {
-        manure_fresh_t_per_day: dec("90"),
-        operating_days_per_year: 365,
-        manure_dry_matter_fraction: dec("0.25"),
-        product_output: ProductOutput::PerYear,
-        product_t: dec("10950"),
-        baseline_treatment_cost_cny_per_t_fresh_manure: dec("40"),
-        fertilizer_value_kind: FertilizerValueKind::UnitMargin,
-        fertilizer_value_cny_per_t_product: dec("260"),
-        operating_costs: vec![],
-        annual_operating_subsidies: vec![],
-    })
+    AnnualFigures::of(&seed_operations())
 }
 
 fn seed_mass_balance() -> MassBalance {
@@ -48,16 +37,7 @@ fn seed_carbon(annual: &AnnualFigures, project_system: ManureSystem) -> CarbonEs
     let input = CarbonInput {
         factor_set: Arc::new(FactorSet::built_in()),
         gwp_set: GwpSet::Ar6,
-        manure: Some(ManureInput {
-            species: Species::Layers,
-            productivity: Productivity::Low,
-            productivity_reason: "IPCC Tier 1 default for Asia".into(),
-            climate_zone: ClimateZone::WarmTemperateMoist,
-            baseline_system: ManureSystem::SolidStorage,
-            project_system,
-            volatile_solids_fraction_of_dry_matter: None,
-            nitrogen: None,
-        }),
+        manure: Some(carbon::seed_manure(project_system)),
         fertilizer: None,
         energy: vec![],
         overrides: vec![],

@@ -6,9 +6,7 @@ use crate::domain::carbon::EnergyKind;
 use crate::domain::carbon::ManureInput;
 use crate::domain::carbon::factor_id::{ClimateZone, GwpSet, ManureSystem, Productivity, Species};
 use crate::domain::carbon::factor_set::FactorSet;
-use crate::domain::economics::{
-    FertilizerValueKind, NamedAmount, OperatingCost, Operations, ProductOutput,
-};
+use crate::domain::economics::{NamedAmount, OperatingCost, seed_operations};
 use crate::domain::loan::{LoanTerms, RepaymentFrequency, RepaymentMethod};
 use crate::domain::lpr::LprTable;
 
@@ -41,18 +39,7 @@ fn seed_plan() -> AssessmentInput {
             grace_months: 0,
         },
         rate_source: RateSource::Fixed,
-        operations: Operations {
-            manure_fresh_t_per_day: dec("90"),
-            operating_days_per_year: 365,
-            manure_dry_matter_fraction: dec("0.25"),
-            product_output: ProductOutput::PerYear,
-            product_t: dec("10950"),
-            baseline_treatment_cost_cny_per_t_fresh_manure: dec("40"),
-            fertilizer_value_kind: FertilizerValueKind::UnitMargin,
-            fertilizer_value_cny_per_t_product: dec("260"),
-            operating_costs: vec![],
-            annual_operating_subsidies: vec![],
-        },
+        operations: seed_operations(),
         appraisal: Appraisal {
             total_project_investment_cny: dec("3800000"),
             capex: vec![NamedAmount {

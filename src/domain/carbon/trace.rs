@@ -35,6 +35,7 @@ pub struct TraceStep {
     pub unit: &'static str,
 }
 
+/// A recorded step as later steps cite it: its id, result and unit.
 #[derive(Debug, Clone, PartialEq)]
 pub struct StepResult {
     pub step: String,

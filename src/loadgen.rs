@@ -10,6 +10,7 @@ use tonic::transport::Channel;
 use tonic::{Request, Response, Status, Streaming};
 
 use crate::grpc::response::Detail;
+use crate::grpc::service::ImpactApi;
 use crate::pb;
 use crate::pb::impact_service_client::ImpactServiceClient;
 use crate::pb::impact_service_server::ImpactService;
@@ -226,10 +227,20 @@ pub fn resident_kb() -> Option<u64> {
 /// response computed once, so it pays for the transport and the encoding of the same bytes,
 /// and nothing else.
 pub struct NoopImpact {
-    pub response: pb::AssessResponse,
+    response: pb::AssessResponse,
     /// The answer to a batch item that omits the schedule rows and the carbon trace, as
     /// `batch` sends them.
-    pub batch_response: pb::AssessResponse,
+    batch_response: pb::AssessResponse,
+}
+
+impl NoopImpact {
+    /// The no-op for `request`: the answers `api` computes for it, in full and as a batch item.
+    pub fn answering(api: &ImpactApi, request: &pb::AssessRequest) -> Result<NoopImpact, Status> {
+        Ok(NoopImpact {
+            response: api.assess_in_detail(request, Detail::FULL)?,
+            batch_response: api.assess_in_detail(request, BATCH_DETAIL)?,
+        })
+    }
 }
 
 fn noop<T>() -> Result<Response<T>, Status> {

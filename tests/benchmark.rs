@@ -12,7 +12,6 @@ use tokio::sync::oneshot;
 use green_impact::domain::carbon::factor_set::FactorLibrary;
 use green_impact::domain::lpr::LprTable;
 use green_impact::grpc::limits::Limits;
-use green_impact::grpc::response::Detail;
 use green_impact::grpc::server;
 use green_impact::grpc::service::ImpactApi;
 use green_impact::loadgen::{self, NoopImpact};
@@ -32,12 +31,7 @@ fn dry_seed() -> pb::AssessRequest {
 
 async fn noop_server(request: &pb::AssessRequest) -> (std::net::SocketAddr, oneshot::Sender<()>) {
     let api = ImpactApi::new(LprTable::embedded(), FactorLibrary::built_in());
-    let service = NoopImpact {
-        response: api.assess_in_detail(request, Detail::FULL).unwrap(),
-        batch_response: api
-            .assess_in_detail(request, loadgen::BATCH_DETAIL)
-            .unwrap(),
-    };
+    let service = NoopImpact::answering(&api, request).unwrap();
     let (listener, addr) = loadgen::loopback().await.unwrap();
     let (stop, stopped) = oneshot::channel::<()>();
     tokio::spawn(server::serve_noop(

@@ -15,7 +15,6 @@ use green_impact::domain::carbon::factor_set::FactorLibrary;
 use green_impact::domain::lpr::LprTable;
 use green_impact::grpc::auth::Auth;
 use green_impact::grpc::limits::Limits;
-use green_impact::grpc::response::Detail;
 use green_impact::grpc::server::{self, ServerParts};
 use green_impact::grpc::service::ImpactApi;
 use green_impact::loadgen::{self, Calls, Measured, NoopImpact};
@@ -82,14 +81,8 @@ async fn main() -> Result<(), String> {
     // The no-op answers with the bytes the real service computes for this request, in full
     // and as a batch item.
     let api = ImpactApi::new(LprTable::embedded(), FactorLibrary::built_in());
-    let assessed = |detail| {
-        api.assess_in_detail(&request, detail)
-            .map_err(|s| format!("the request does not assess: {}", s.message()))
-    };
-    let noop_service = NoopImpact {
-        response: assessed(Detail::FULL)?,
-        batch_response: assessed(loadgen::BATCH_DETAIL)?,
-    };
+    let noop_service = NoopImpact::answering(&api, &request)
+        .map_err(|s| format!("the request does not assess: {}", s.message()))?;
 
     let data_dir = std::env::temp_dir().join(format!("green-impact-bench-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&data_dir);

@@ -348,8 +348,8 @@ const CLIENT_STREAM_WINDOW: u32 = 256 * 1024;
 /// which takes a whole buffer once the window has room for one byte; the decoder holds at
 /// most a buffer's worth of a message in progress. Counted four times per direction.
 const TONIC_CHUNK: usize = 32 * 1024;
-/// The server's results channel (BATCH_WINDOW in src/grpc/service.rs).
-const SERVER_RESULT_WINDOW: usize = 16;
+/// The items the server has read and not yet answered (BATCH_PARALLEL in src/grpc/batch.rs).
+const SERVER_UNDER_WAY: usize = 8;
 /// gRPC's length prefix on every message.
 const GRPC_PREFIX: usize = 5;
 
@@ -389,13 +389,13 @@ async fn assess_batch_reads_ahead_only_as_far_as_the_client_reads() {
     assert!(matches!(probe[0].outcome, Some(Outcome::Response(_))));
     let result_bytes = probe[0].encoded_len() + GRPC_PREFIX;
     // How far the producer can get ahead of the consumer: its one-slot channel; on the way in,
-    // what fits in the server's receive window and tonic's buffers, and the item the server
-    // is answering; the server's 16 ready results; on the way out, what fits in the client's
-    // receive window and tonic's buffers. Each division rounds up and adds four for the
-    // messages split across the edges of those buffers.
+    // what fits in the server's receive window and tonic's buffers; the server's 8 items under
+    // way; on the way out, what fits in the client's receive window and tonic's buffers. Each
+    // division rounds up and adds four for the messages split across the edges of those
+    // buffers.
     let inbound = (SERVER_STREAM_WINDOW + 4 * TONIC_CHUNK).div_ceil(item_bytes) + 4;
     let outbound = (CLIENT_STREAM_WINDOW as usize + 4 * TONIC_CHUNK).div_ceil(result_bytes) + 4;
-    let bound = 1 + inbound + 1 + SERVER_RESULT_WINDOW + outbound;
+    let bound = 1 + inbound + SERVER_UNDER_WAY + outbound;
     eprintln!(
         "item {item_bytes} B, result {result_bytes} B: at most {inbound} items on the way in, \
          {outbound} results on the way out, bound {bound}"
@@ -478,9 +478,9 @@ async fn assess_batch_reads_ahead_only_as_far_as_the_client_reads() {
          {SLOW_READS} read, and was at most {max_ahead} ahead (bound {bound})"
     );
     // While the consumer did not read, the producer got only a bounded way ahead (more than
-    // the server's own window: the transport's buffers fill too), then had to wait.
+    // the server's own items under way: the transport's buffers fill too), then had to wait.
     assert!(
-        stalled - SLOW_READS > SERVER_RESULT_WINDOW && stalled - SLOW_READS < bound,
+        stalled - SLOW_READS > SERVER_UNDER_WAY && stalled - SLOW_READS < bound,
         "the producer got {stalled} items out while the consumer read {SLOW_READS} (bound {bound})"
     );
     assert!(

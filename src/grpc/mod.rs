@@ -1,6 +1,7 @@
 //! The gRPC adapter: converts between the wire and the domain core, and runs the server.
 
 pub mod auth;
+mod batch;
 pub mod codec;
 pub mod factor_sets;
 pub mod limits;

@@ -22,6 +22,7 @@ use crate::records::{CANONICAL_ENCODING, Record, RecordKind};
 use crate::store::LastReport;
 
 use super::auth::{self, Auth};
+use super::batch::{BatchAnswer, BatchAnswers};
 use super::monitoring as grpc_monitoring;
 use super::records::{self, MAX_PAGE_SIZE, RecordBook, Submission};
 use super::response::Detail;
@@ -168,17 +169,6 @@ fn pin_rule_set(request: &mut pb::AssessRequest, stored_response: &[u8]) {
     }
 }
 
-/// Results a batch stream may hold ready before the client reads them.
-const BATCH_WINDOW: usize = 16;
-/// Items of one batch stream under way at once, so that the runtime's workers all have one to
-/// assess while a stored item waits for its commit.
-const BATCH_PARALLEL: usize = 8;
-
-/// A batch item read and being assessed, or the error that broke the item stream.
-enum Pending {
-    Item(tokio::task::JoinHandle<(String, Result<Computed, Status>)>),
-    Failed(Status),
-}
 const MAX_BATCH_KEY_CHARS: usize = 128;
 /// Item errors a portfolio summary lists; the rest are only counted.
 const MAX_LISTED_ITEM_ERRORS: usize = 1000;
@@ -225,7 +215,7 @@ fn batch_request(item: &mut pb::AssessBatchItem) -> Result<(pb::AssessRequest, D
 }
 
 /// An assessment computed and not yet stored, with what its answer should hold.
-struct Computed {
+pub(super) struct Computed {
     request: pb::AssessRequest,
     response: pb::AssessResponse,
     detail: Detail,
@@ -359,7 +349,10 @@ impl ImpactServer {
 
     /// A batch item checked and assessed, not yet stored: items are assessed side by side
     /// but stored in item order, so a batch's records follow one another in the chain.
-    fn batch_compute(&self, mut item: pb::AssessBatchItem) -> (String, Result<Computed, Status>) {
+    pub(super) fn batch_compute(
+        &self,
+        mut item: pb::AssessBatchItem,
+    ) -> (String, Result<Computed, Status>) {
         let computed = match batch_request(&mut item) {
             Ok((request, detail)) => self.compute(request, detail),
             Err(status) => Err(status),
@@ -367,17 +360,33 @@ impl ImpactServer {
         (item.key, computed)
     }
 
-    async fn batch_store(
+    /// A batch item's answer: now if there is nothing to store (its error, or a dry run's
+    /// response), else once its record is stored.
+    pub(super) fn batch_answer(
         &self,
         caller: &auth::Caller,
         key: String,
         computed: Result<Computed, Status>,
+    ) -> BatchAnswer {
+        match computed {
+            Ok(computed) if !computed.request.dry_run => {
+                let (server, caller) = (self.clone(), caller.clone());
+                BatchAnswer::Storing(Box::pin(async move {
+                    let answer = server.store(&caller, computed).await;
+                    server.batch_result(key, answer)
+                }))
+            }
+            Ok(computed) => BatchAnswer::Ready(self.batch_result(key, Ok(computed.response))),
+            Err(status) => BatchAnswer::Ready(self.batch_result(key, Err(status))),
+        }
+    }
+
+    fn batch_result(
+        &self,
+        key: String,
+        answer: Result<pb::AssessResponse, Status>,
     ) -> pb::AssessBatchResult {
         use pb::assess_batch_result::Outcome;
-        let answer = match computed {
-            Ok(computed) => self.store(caller, computed).await,
-            Err(status) => Err(status),
-        };
         let outcome = match answer {
             Ok(response) => {
                 self.batch_ok.inc();
@@ -564,57 +573,18 @@ impl ImpactService for ImpactServer {
             .map(Response::new)
     }
 
-    type AssessBatchStream = ReceiverStream<Result<pb::AssessBatchResult, Status>>;
+    type AssessBatchStream = BatchAnswers;
 
     async fn assess_batch(
         &self,
         request: Request<Streaming<pb::AssessBatchItem>>,
     ) -> Result<Response<Self::AssessBatchStream>, Status> {
         let caller = auth::caller(&request)?;
-        let mut items = request.into_inner();
-        let (results, receiver) = tokio::sync::mpsc::channel(BATCH_WINDOW);
-        let server = self.clone();
-        // The reader starts each item's assessment as a task and queues its handle; the writer
-        // stores and answers them in item order. At most BATCH_PARALLEL items are under way and
-        // BATCH_WINDOW answers wait to be read: a client that stops reading results stops the
-        // server reading items, so memory stays bounded.
-        let (pending, mut in_order) = tokio::sync::mpsc::channel::<Pending>(BATCH_PARALLEL);
-        let reader = server.clone();
-        tokio::spawn(async move {
-            loop {
-                let next = match items.message().await {
-                    Ok(Some(item)) => {
-                        let server = reader.clone();
-                        Pending::Item(tokio::spawn(async move { server.batch_compute(item) }))
-                    }
-                    Ok(None) => return,
-                    Err(status) => Pending::Failed(status),
-                };
-                let failed = matches!(next, Pending::Failed(_));
-                if pending.send(next).await.is_err() || failed {
-                    return; // the client went away, or its stream broke
-                }
-            }
-        });
-        tokio::spawn(async move {
-            while let Some(next) = in_order.recv().await {
-                let answer = match next {
-                    Pending::Item(task) => match task.await {
-                        Ok((key, computed)) => Ok(server.batch_store(&caller, key, computed).await),
-                        Err(e) => {
-                            tracing::error!(error = %e, "a batch item's task failed");
-                            Err(Status::internal("a batch item's assessment failed"))
-                        }
-                    },
-                    Pending::Failed(status) => Err(status),
-                };
-                let last = answer.is_err();
-                if results.send(answer).await.is_err() || last {
-                    return;
-                }
-            }
-        });
-        Ok(Response::new(ReceiverStream::new(receiver)))
+        Ok(Response::new(BatchAnswers::new(
+            request.into_inner(),
+            self.clone(),
+            caller,
+        )))
     }
 
     async fn summarize_portfolio(

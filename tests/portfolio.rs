@@ -1,8 +1,9 @@
 //! AssessBatch and SummarizePortfolio end to end over the real server: every batch item
 //! answered once, in order, under its key, equal to a unary Assess; stored batch items that
-//! verify; backpressure that keeps both ends' buffers bounded; a message over the size limit
-//! ending a stream with RESOURCE_EXHAUSTED; a portfolio summary worked out by hand; and the
-//! disbursement date's validation.
+//! verify; a client that leaves a stored batch midway, leaving a whole chain; backpressure that
+//! keeps both ends' buffers bounded; a message over the size limit ending a stream with
+//! RESOURCE_EXHAUSTED; a portfolio summary worked out by hand; and the disbursement date's
+//! validation.
 
 mod common;
 
@@ -324,6 +325,130 @@ async fn a_stored_batch_seals_each_item_with_its_full_response() {
         "sequences increase in item order: {sequences:?}"
     );
     assert_eq!(sequences, [1, 2, 3, 4, 5, 6], "a fresh store's chain");
+}
+
+/// The seals of the caller's records, oldest first, once no more arrive: a batch the client
+/// left may still be committing the item it was storing.
+async fn settled_seals(client: &mut ImpactServiceClient<Channel>) -> Vec<pb::RecordSeal> {
+    let list = |client: &mut ImpactServiceClient<Channel>| {
+        let mut client = client.clone();
+        async move {
+            client
+                .list_assessments(pb::ListAssessmentsRequest {
+                    page_size: 200,
+                    ..Default::default()
+                })
+                .await
+                .expect("ListAssessments answers")
+                .into_inner()
+                .records
+        }
+    };
+    let mut seals = list(client).await;
+    for _ in 0..50 {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        let now = list(client).await;
+        if now.len() == seals.len() {
+            return now;
+        }
+        seals = now;
+    }
+    panic!("records still arriving after 5 s: {}", seals.len());
+}
+
+#[tokio::test]
+async fn a_client_leaving_a_stored_batch_leaves_its_chain_whole_and_in_item_order() {
+    const ITEMS: usize = 60;
+    const READ: usize = 3;
+    let server = TestServer::start().await;
+    // A receive window of about two answers, so that the server cannot answer every item
+    // before the client leaves.
+    const WINDOW: u32 = 16 * 1024;
+    let channel = Channel::from_shared(format!("http://{}", server.addr))
+        .expect("uri")
+        .initial_stream_window_size(WINDOW)
+        .initial_connection_window_size(WINDOW)
+        .connect()
+        .await
+        .expect("connect");
+    let mut client = ImpactServiceClient::new(channel);
+    let (items, rx) = tokio::sync::mpsc::channel(ITEMS);
+    for i in 0..ITEMS {
+        let mut request = seed_request();
+        request.project_id = format!("left-{i}");
+        let item = pb::AssessBatchItem {
+            key: format!("left-{i}"),
+            request: Some(request),
+            omit_schedule_periods: true,
+            omit_carbon_trace: true,
+        };
+        items
+            .send(item)
+            .await
+            .expect("the channel holds every item");
+    }
+    let mut results = client
+        .assess_batch(ReceiverStream::new(rx))
+        .await
+        .expect("AssessBatch starts")
+        .into_inner();
+    for i in 0..READ {
+        let result = results
+            .message()
+            .await
+            .expect("the batch stream goes on")
+            .expect("a result");
+        assert_eq!(result.key, format!("left-{i}"));
+    }
+    // The client cancels the call with items under way and one perhaps being stored, the item
+    // stream still open.
+    drop(results);
+
+    let left = settled_seals(&mut client).await;
+    eprintln!("{} of {ITEMS} items stored", left.len());
+    assert!(
+        (READ..ITEMS).contains(&left.len()),
+        "the answered items are stored and the server stopped reading: {} of {ITEMS}",
+        left.len()
+    );
+    let mut after = seed_request();
+    after.project_id = "after".to_owned();
+    let answered = assess(&mut client, after).await;
+    assert_eq!(
+        answered
+            .record
+            .expect("a stored Assess has a seal")
+            .sequence,
+        left.len() as u64 + 1,
+        "the next call appends right after the batch's last stored item"
+    );
+    drop(items);
+
+    let seals = settled_seals(&mut client).await;
+    let projects: Vec<&str> = seals.iter().map(|s| s.project_id.as_str()).collect();
+    let expected: Vec<String> = (0..left.len())
+        .map(|i| format!("left-{i}"))
+        .chain(["after".to_owned()])
+        .collect();
+    assert_eq!(projects, expected, "a prefix of the items, in item order");
+    for (n, seal) in seals.iter().enumerate() {
+        assert_eq!(seal.sequence, n as u64 + 1, "no gap in the chain");
+        if n > 0 {
+            assert_eq!(seal.previous_digest_sha256, seals[n - 1].digest_sha256);
+        }
+        let verified = client
+            .verify_assessment(pb::VerifyAssessmentRequest {
+                record_id: seal.record_id.clone(),
+            })
+            .await
+            .expect("VerifyAssessment answers")
+            .into_inner();
+        assert!(
+            verified.verified,
+            "{}: {:?}",
+            seal.project_id, verified.checks
+        );
+    }
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -283,19 +283,7 @@ async fn a_stored_batch_seals_each_item_with_its_full_response() {
         assert_eq!(seal.project_id, item.request.as_ref().unwrap().project_id);
         sequences.push(seal.sequence);
 
-        let verified = client
-            .verify_assessment(pb::VerifyAssessmentRequest {
-                record_id: seal.record_id.clone(),
-            })
-            .await
-            .expect("VerifyAssessment answers")
-            .into_inner();
-        assert!(verified.verified, "{}: {:?}", item.key, verified.checks);
-        assert!(
-            verified.checks.iter().all(|c| c.passed),
-            "{:?}",
-            verified.checks
-        );
+        assert_verified(&mut client, seal).await;
 
         let stored = client
             .get_assessment(pb::GetAssessmentRequest {
@@ -325,6 +313,36 @@ async fn a_stored_batch_seals_each_item_with_its_full_response() {
         "sequences increase in item order: {sequences:?}"
     );
     assert_eq!(sequences, [1, 2, 3, 4, 5, 6], "a fresh store's chain");
+}
+
+/// A client whose HTTP/2 receive window, for the stream and the connection, is `window` bytes:
+/// how much of the server's answers it holds unread.
+async fn client_receiving(server: &TestServer, window: u32) -> ImpactServiceClient<Channel> {
+    let channel = Channel::from_shared(format!("http://{}", server.addr))
+        .expect("uri")
+        .initial_stream_window_size(window)
+        .initial_connection_window_size(window)
+        .connect()
+        .await
+        .expect("connect");
+    ImpactServiceClient::new(channel)
+}
+
+/// VerifyAssessment passes every check on the record of `seal`.
+async fn assert_verified(client: &mut ImpactServiceClient<Channel>, seal: &pb::RecordSeal) {
+    let verified = client
+        .verify_assessment(pb::VerifyAssessmentRequest {
+            record_id: seal.record_id.clone(),
+        })
+        .await
+        .expect("VerifyAssessment answers")
+        .into_inner();
+    assert!(
+        verified.verified && verified.checks.iter().all(|c| c.passed),
+        "{}: {:?}",
+        seal.project_id,
+        verified.checks
+    );
 }
 
 /// The seals of the caller's records, oldest first, once no more arrive: a batch the client
@@ -363,15 +381,7 @@ async fn a_client_leaving_a_stored_batch_leaves_its_chain_whole_and_in_item_orde
     let server = TestServer::start().await;
     // A receive window of about two answers, so that the server cannot answer every item
     // before the client leaves.
-    const WINDOW: u32 = 16 * 1024;
-    let channel = Channel::from_shared(format!("http://{}", server.addr))
-        .expect("uri")
-        .initial_stream_window_size(WINDOW)
-        .initial_connection_window_size(WINDOW)
-        .connect()
-        .await
-        .expect("connect");
-    let mut client = ImpactServiceClient::new(channel);
+    let mut client = client_receiving(&server, 16 * 1024).await;
     let (items, rx) = tokio::sync::mpsc::channel(ITEMS);
     for i in 0..ITEMS {
         let mut request = seed_request();
@@ -436,18 +446,7 @@ async fn a_client_leaving_a_stored_batch_leaves_its_chain_whole_and_in_item_orde
         if n > 0 {
             assert_eq!(seal.previous_digest_sha256, seals[n - 1].digest_sha256);
         }
-        let verified = client
-            .verify_assessment(pb::VerifyAssessmentRequest {
-                record_id: seal.record_id.clone(),
-            })
-            .await
-            .expect("VerifyAssessment answers")
-            .into_inner();
-        assert!(
-            verified.verified,
-            "{}: {:?}",
-            seal.project_id, verified.checks
-        );
+        assert_verified(&mut client, seal).await;
     }
 }
 
@@ -499,14 +498,7 @@ fn stream_item(i: usize) -> pb::AssessBatchItem {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn assess_batch_reads_ahead_only_as_far_as_the_client_reads() {
     let server = TestServer::start().await;
-    let channel = Channel::from_shared(format!("http://{}", server.addr))
-        .expect("uri")
-        .initial_stream_window_size(CLIENT_STREAM_WINDOW)
-        .initial_connection_window_size(CLIENT_STREAM_WINDOW)
-        .connect()
-        .await
-        .expect("connect");
-    let mut client = ImpactServiceClient::new(channel);
+    let mut client = client_receiving(&server, CLIENT_STREAM_WINDOW).await;
 
     // What one item and its result weigh on the wire.
     let item_bytes = stream_item(0).encoded_len() + GRPC_PREFIX;

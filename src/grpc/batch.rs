@@ -27,6 +27,8 @@ use super::service::{Computed, ImpactServer};
 const BATCH_PARALLEL: usize = 8;
 
 type Assessing = JoinHandle<(String, Result<Computed, Status>)>;
+/// A stored item's answer, ready once its record is committed.
+type Storing = Pin<Box<dyn Future<Output = pb::AssessBatchResult> + Send>>;
 
 /// A batch item's answer, given now or once its record is stored.
 #[expect(
@@ -36,16 +38,17 @@ type Assessing = JoinHandle<(String, Result<Computed, Status>)>;
 )]
 pub enum BatchAnswer {
     Ready(pb::AssessBatchResult),
-    Storing(Pin<Box<dyn Future<Output = pb::AssessBatchResult> + Send>>),
+    Storing(Storing),
 }
 
+/// The answers of one AssessBatch call, in item order.
 pub struct BatchAnswers {
     items: Streaming<pb::AssessBatchItem>,
     server: ImpactServer,
     caller: Caller,
     under_way: VecDeque<Assessing>,
     /// The oldest item's answer while its record is stored.
-    storing: Option<Pin<Box<dyn Future<Output = pb::AssessBatchResult> + Send>>>,
+    storing: Option<Storing>,
     /// No more items will be read: the client ended its stream, or it broke.
     items_ended: bool,
     /// The error that broke the item stream, answered after the items read before it.

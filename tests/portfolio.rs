@@ -345,27 +345,26 @@ async fn assert_verified(client: &mut ImpactServiceClient<Channel>, seal: &pb::R
     );
 }
 
-/// The seals of the caller's records, oldest first, once no more arrive: a batch the client
-/// left may still be committing the item it was storing.
+/// The seals of the caller's assessment records, oldest first.
+async fn all_seals(client: &mut ImpactServiceClient<Channel>) -> Vec<pb::RecordSeal> {
+    client
+        .list_assessments(pb::ListAssessmentsRequest {
+            page_size: 200,
+            ..Default::default()
+        })
+        .await
+        .expect("ListAssessments answers")
+        .into_inner()
+        .records
+}
+
+/// The same, once no more arrive: a batch the client left may still be committing the item it
+/// was storing.
 async fn settled_seals(client: &mut ImpactServiceClient<Channel>) -> Vec<pb::RecordSeal> {
-    let list = |client: &mut ImpactServiceClient<Channel>| {
-        let mut client = client.clone();
-        async move {
-            client
-                .list_assessments(pb::ListAssessmentsRequest {
-                    page_size: 200,
-                    ..Default::default()
-                })
-                .await
-                .expect("ListAssessments answers")
-                .into_inner()
-                .records
-        }
-    };
-    let mut seals = list(client).await;
+    let mut seals = all_seals(client).await;
     for _ in 0..50 {
         tokio::time::sleep(Duration::from_millis(100)).await;
-        let now = list(client).await;
+        let now = all_seals(client).await;
         if now.len() == seals.len() {
             return now;
         }

@@ -11,8 +11,8 @@ use green_impact::domain::assessment::assess;
 use green_impact::domain::carbon::factor_set::FactorLibrary;
 use green_impact::domain::lpr::LprTable;
 use green_impact::domain::{loan, returns};
+use green_impact::grpc::api::ImpactApi;
 use green_impact::grpc::response::Detail;
-use green_impact::grpc::service::ImpactApi;
 use green_impact::grpc::{request, response};
 use green_impact::pb;
 

@@ -8,7 +8,6 @@ pub mod domain;
 pub mod error_text;
 pub mod grpc;
 pub mod json;
-pub mod loadgen;
 pub mod metrics;
 pub mod records;
 pub mod report;

@@ -11,7 +11,7 @@ use common::{assert_carbon_parts_sum, decimal, ends, seed_request};
 use green_impact::domain::carbon::factor_id::{overridable, physical_bounds};
 use green_impact::domain::carbon::factor_set::FactorLibrary;
 use green_impact::domain::lpr::LprTable;
-use green_impact::grpc::service::ImpactApi;
+use green_impact::grpc::api::ImpactApi;
 use green_impact::pb;
 use proptest::prelude::*;
 use rust_decimal::{Decimal, RoundingStrategy};

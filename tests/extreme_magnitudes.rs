@@ -11,7 +11,7 @@ use std::sync::LazyLock;
 use common::{assert_parts_sum, cny, dec};
 use green_impact::domain::carbon::factor_set::FactorLibrary;
 use green_impact::domain::lpr::LprTable;
-use green_impact::grpc::service::ImpactApi;
+use green_impact::grpc::api::ImpactApi;
 use green_impact::pb;
 use proptest::prelude::*;
 use rust_decimal::Decimal;

@@ -11,7 +11,7 @@ use std::path::Path;
 
 use green_impact::domain::carbon::factor_set::FactorLibrary;
 use green_impact::domain::lpr::LprTable;
-use green_impact::grpc::service::ImpactApi;
+use green_impact::grpc::api::ImpactApi;
 use green_impact::json::assess_request_from_json;
 use green_impact::pb;
 use green_impact_fuzz::evaluate_report;

@@ -7,7 +7,7 @@ use std::sync::LazyLock;
 use green_impact::domain::assessment::assess;
 use green_impact::domain::carbon::factor_set::FactorLibrary;
 use green_impact::domain::lpr::LprTable;
-use green_impact::grpc::service::ImpactApi;
+use green_impact::grpc::api::ImpactApi;
 use green_impact::grpc::{monitoring, request};
 use green_impact::pb;
 use prost::Message;

@@ -16,10 +16,10 @@ use super::economics::ProductOutput;
 use super::economics::{AnnualFigures, NamedAmount, Operations};
 use super::eligibility::{self, EligibilityOutcome, Facts, RuleSet};
 use super::insurer::{self, InsurerInput, InsurerView};
+use super::kpi::Kpi;
 use super::loan::{self, LoanTerms, LoanYear, Schedule};
 use super::lpr::{LprFixing, LprTable, LprTenor};
 use super::mass_balance::{self, Amendment, MassBalance, MassBalanceInput};
-use super::monitoring::Kpi;
 use super::returns;
 use super::{ComputeError, Warning};
 

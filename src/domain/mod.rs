@@ -8,6 +8,7 @@ pub mod decimal_text;
 pub mod economics;
 pub mod eligibility;
 pub mod insurer;
+pub mod kpi;
 pub mod limits;
 pub mod loan;
 pub mod lpr;

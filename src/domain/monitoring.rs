@@ -13,6 +13,7 @@ use super::calendar::Date;
 use super::carbon::trace::Tracing;
 use super::carbon::{self, CarbonEstimate, CarbonInput, EnergyUse};
 use super::economics::{AnnualFigures, CostBasis};
+use super::kpi::{Kpi, KpiMetric};
 use super::{ComputeError, Warning};
 
 pub const DAYS_PER_PLAN_YEAR: u32 = 365;
@@ -43,24 +44,6 @@ a KPI whose actual is at least its period target, else the missed step) / 100, n
 
 /// Used when a report gives no tolerance (the API documents the same default).
 pub const DEFAULT_JUMP_TOLERANCE_FRACTION: Decimal = Decimal::from_parts(5, 0, 0, false, 1);
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum KpiMetric {
-    ManureTreatedT,
-    ProductMadeT,
-    /// Baseline - project, energy included, central; avoided fertilizer is not counted.
-    EmissionReductionTco2e,
-}
-
-/// A sustainability-linked term of the loan.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Kpi {
-    pub name: String,
-    pub metric: KpiMetric,
-    pub annual_target: Decimal,
-    pub rate_step_bps_if_met: i32,
-    pub rate_step_bps_if_missed: i32,
-}
 
 /// Both days included.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

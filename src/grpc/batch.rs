@@ -20,27 +20,13 @@ use tonic::{Status, Streaming};
 use crate::pb;
 
 use super::auth::Caller;
-use super::service::{Computed, ImpactServer};
+use super::impact::{BatchAnswer, Computed, ImpactServer, Storing};
 
 /// Items of one batch stream under way at once, so that the runtime's workers all have one to
 /// assess while a stored item waits for its commit.
 const BATCH_PARALLEL: usize = 8;
 
 type Assessing = JoinHandle<(String, Result<Computed, Status>)>;
-/// A stored item's answer, ready once its record is committed.
-type Storing = Pin<Box<dyn Future<Output = pb::AssessBatchResult> + Send>>;
-
-/// A batch item's answer, given now or once its record is stored.
-#[expect(
-    clippy::large_enum_variant,
-    reason = "matched as soon as it is made, never held: boxing the answer would allocate once \
-              more for every dry-run item"
-)]
-pub enum BatchAnswer {
-    Ready(pb::AssessBatchResult),
-    Storing(Storing),
-}
-
 /// The answers of one AssessBatch call, in item order.
 pub struct BatchAnswers {
     items: Streaming<pb::AssessBatchItem>,

@@ -7,10 +7,10 @@ use crate::domain::assessment::AssessmentInput;
 use crate::domain::calendar::Date;
 use crate::domain::carbon::bounds::Bounds;
 use crate::domain::decimal_text::parse_decimal;
+use crate::domain::kpi::KpiMetric;
 use crate::domain::limits::FINE_DP;
 use crate::domain::monitoring::{
-    ActualPeriod, Figure, KpiMetric, KpiResult, MonitoringOutcome, Period, PlanVsActual,
-    PreviousReport,
+    ActualPeriod, Figure, KpiResult, MonitoringOutcome, Period, PlanVsActual, PreviousReport,
 };
 use crate::domain::presentation::{Presenter, exact};
 use crate::pb;

@@ -26,12 +26,13 @@ use crate::pb::impact_service_server::ImpactServiceServer;
 use crate::records::ServiceKey;
 use crate::store::Store;
 
+use super::api::ImpactApi;
 use super::auth::Auth;
+use super::impact::ImpactServer;
 use super::limits::{Deadline, Limits, LoadShed, Methods};
 use super::message_size::RequestSizeLimit;
 use super::observe::Observe;
 use super::records::RecordBook;
-use super::service::{ImpactApi, ImpactServer};
 use super::tls::TlsSettings;
 
 /// What a server runs with, besides its address.
@@ -164,7 +165,7 @@ pub async fn serve(
 }
 
 /// The HTTP/2 settings every server of ours uses, and TLS if given.
-fn transport(limits: &Limits, tls: Option<&TlsSettings>) -> Result<Server, ServeError> {
+pub fn transport(limits: &Limits, tls: Option<&TlsSettings>) -> Result<Server, ServeError> {
     let server = Server::builder()
         .http2_keepalive_interval(Some(limits.http2_keepalive_interval))
         .http2_keepalive_timeout(Some(limits.http2_keepalive_timeout))
@@ -177,27 +178,9 @@ fn transport(limits: &Limits, tls: Option<&TlsSettings>) -> Result<Server, Serve
     }
 }
 
-fn incoming(listener: TcpListener, limits: &Limits) -> TcpIncoming {
+/// The listener's connections with TCP_NODELAY and TCP keepalive.
+pub fn incoming(listener: TcpListener, limits: &Limits) -> TcpIncoming {
     TcpIncoming::from(listener)
         .with_nodelay(Some(true))
         .with_keepalive(Some(limits.tcp_keepalive))
-}
-
-/// The benchmark's comparison: the same transport and message limits around a service that
-/// answers without computing (see `loadgen::NoopImpact`).
-pub async fn serve_noop(
-    listener: TcpListener,
-    service: crate::loadgen::NoopImpact,
-    limits: Limits,
-    shutdown: impl Future<Output = ()>,
-) -> Result<(), ServeError> {
-    transport(&limits, None)?
-        .add_service(
-            ImpactServiceServer::new(service)
-                .max_decoding_message_size(MAX_REQUEST_BYTES)
-                .max_encoding_message_size(MAX_RESPONSE_BYTES),
-        )
-        .serve_with_incoming_shutdown(incoming(listener, &limits), shutdown)
-        .await
-        .map_err(ServeError::Transport)
 }

@@ -3,9 +3,8 @@
 
 use crate::pb;
 
-use super::html::{
-    ABSENT, Table, bounds_cells, bounds_inline, decimal, escape, figure, key_values, note,
-};
+use super::escape::escape;
+use super::html::{ABSENT, Table, bounds_cells, bounds_inline, decimal, figure, key_values, note};
 use super::labels::{self, Label};
 use super::svg::{self, Column, Figure, Segment, Swatch, chartable};
 

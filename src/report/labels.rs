@@ -4,7 +4,7 @@
 
 use crate::pb;
 
-use super::html::escape;
+use super::escape::escape;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Label {

@@ -9,6 +9,7 @@
 //! the page against the record.
 
 mod carbon;
+mod escape;
 mod html;
 mod labels;
 mod money;
@@ -17,7 +18,8 @@ mod views;
 
 use crate::pb;
 
-use html::{ABSENT, Table, escape, figure, heading, key_values, note};
+use escape::escape;
+use html::{ABSENT, Table, figure, heading, key_values, note};
 use labels::Label;
 
 /// The chart fills a screenshot test looks for.

@@ -3,8 +3,9 @@
 
 use crate::pb;
 
+use super::escape::escape;
 use super::html::{
-    ABSENT, Table, decimal, escape, figure, key_values, note, request_decimal, request_figure,
+    ABSENT, Table, decimal, figure, key_values, note, request_decimal, request_figure,
 };
 use super::labels::{self, Label};
 use super::svg::{self, DscrYear, Figure};

@@ -9,7 +9,7 @@ use rust_decimal::{Decimal, RoundingStrategy};
 
 use crate::pb;
 
-use super::html::escape;
+use super::escape::escape;
 use super::labels::{self, Label};
 
 /// Plot-area fills, one per chart and used nowhere else, so a screenshot test can find each

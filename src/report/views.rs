@@ -6,7 +6,8 @@
 
 use crate::pb;
 
-use super::html::{ABSENT, Table, decimal, escape, figure, key_values, note};
+use super::escape::escape;
+use super::html::{ABSENT, Table, decimal, figure, key_values, note};
 use super::labels::{self, Label};
 
 /// The exposure figures, each named alike in `SiteExposureView` and `ExposureChange`, so one

@@ -1,10 +1,10 @@
 //! The sustainability-linked KPIs of an AssessRequest.
 
 use super::{Checker, Range};
+use crate::domain::kpi::{Kpi, KpiMetric};
 use crate::domain::limits::{
     FINE_DP, MAX_KPI_ANNUAL_TARGET, MAX_KPI_STEP_BPS, MAX_KPIS, MAX_NAME_CHARS,
 };
-use crate::domain::monitoring::{Kpi, KpiMetric};
 use crate::pb;
 
 /// `carbon_requested`: whether the request has a carbon block, without which an
@@ -72,8 +72,8 @@ fn step(check: &mut Checker, field: &str, bps: i32) -> Option<i32> {
 #[cfg(test)]
 mod tests {
     use crate::domain::carbon::factor_set::FactorLibrary;
+    use crate::domain::kpi::KpiMetric;
     use crate::domain::lpr::LprTable;
-    use crate::domain::monitoring::KpiMetric;
     use crate::pb;
 
     fn seed_with(kpis: Vec<pb::KpiTarget>, carbon: bool) -> pb::AssessRequest {

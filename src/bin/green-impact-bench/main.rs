@@ -13,15 +13,21 @@ use tokio::sync::oneshot;
 
 use green_impact::domain::carbon::factor_set::FactorLibrary;
 use green_impact::domain::lpr::LprTable;
+use green_impact::grpc::api::ImpactApi;
 use green_impact::grpc::auth::Auth;
 use green_impact::grpc::limits::Limits;
 use green_impact::grpc::server::{self, ServerParts};
-use green_impact::grpc::service::ImpactApi;
-use green_impact::loadgen::{self, Calls, Measured, NoopImpact};
+
 use green_impact::metrics::Metrics;
 use green_impact::pb;
 use green_impact::records::ServiceKey;
 use green_impact::store::sqlite::SqliteStore;
+
+mod loadgen;
+mod noop;
+
+use loadgen::{Calls, Measured};
+use noop::NoopImpact;
 
 #[derive(Parser)]
 #[command(
@@ -85,29 +91,11 @@ async fn main() -> Result<(), String> {
         .map_err(|s| format!("the request does not assess: {}", s.message()))?;
 
     let data_dir = std::env::temp_dir().join(format!("green-impact-bench-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&data_dir);
-    let store = SqliteStore::open(&data_dir).map_err(|e| e.to_string())?;
-    let key = ServiceKey::load_or_create(&data_dir.join("service.key"))?;
     let limits = Limits::default();
-    let parts = ServerParts {
-        factor_library: FactorLibrary::built_in(),
-        store: Arc::new(store),
-        key: Arc::new(key),
-        auth: Auth::Local,
-        limits: limits.clone(),
-        metrics: Metrics::new(),
-        metrics_listener: None,
-        tls: None,
-    };
-
-    let (listener, service_addr) = loadgen::loopback().await?;
-    let (stop_service, service_stopped) = oneshot::channel::<()>();
-    let service = tokio::spawn(server::serve(listener, parts, async {
-        let _ = service_stopped.await;
-    }));
+    let (service_addr, stop_service, service) = start_service(&data_dir, limits.clone()).await?;
     let (listener, noop_addr) = loadgen::loopback().await?;
     let (stop_noop, noop_stopped) = oneshot::channel::<()>();
-    let noop = tokio::spawn(server::serve_noop(listener, noop_service, limits, async {
+    let noop = tokio::spawn(noop::serve(listener, noop_service, limits, async {
         let _ = noop_stopped.await;
     }));
 
@@ -171,6 +159,34 @@ async fn main() -> Result<(), String> {
     Ok(())
 }
 
+type Serving = tokio::task::JoinHandle<Result<(), server::ServeError>>;
+
+/// The real service on a free loopback port, local mode, a fresh SQLite store in `data_dir`.
+async fn start_service(
+    data_dir: &std::path::Path,
+    limits: Limits,
+) -> Result<(SocketAddr, oneshot::Sender<()>, Serving), String> {
+    let _ = std::fs::remove_dir_all(data_dir);
+    let store = SqliteStore::open(data_dir).map_err(|e| e.to_string())?;
+    let key = ServiceKey::load_or_create(&data_dir.join("service.key"))?;
+    let parts = ServerParts {
+        factor_library: FactorLibrary::built_in(),
+        store: Arc::new(store),
+        key: Arc::new(key),
+        auth: Auth::Local,
+        limits,
+        metrics: Metrics::new(),
+        metrics_listener: None,
+        tls: None,
+    };
+    let (listener, addr) = loadgen::loopback().await?;
+    let (stop, stopped) = oneshot::channel::<()>();
+    let serving = tokio::spawn(server::serve(listener, parts, async {
+        let _ = stopped.await;
+    }));
+    Ok((addr, stop, serving))
+}
+
 /// The unary runs, in turns; prints each server's figures and the ratio of each turn.
 async fn unary_runs(
     args: &Args,
@@ -197,3 +213,6 @@ async fn unary_runs(
     println!("ratio by round: {}", round_ratios.join(" "));
     Ok((noop_run, service_run))
 }
+
+#[cfg(test)]
+mod tests;

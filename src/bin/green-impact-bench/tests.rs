@@ -2,8 +2,6 @@
 //! one sends: checked here over real sockets, for a unary call and for a batch item, and the
 //! load generator's two modes run briefly against both without an error.
 
-mod common;
-
 use std::time::Duration;
 
 use prost::Message;
@@ -11,22 +9,37 @@ use tokio::sync::oneshot;
 
 use green_impact::domain::carbon::factor_set::FactorLibrary;
 use green_impact::domain::lpr::LprTable;
+use green_impact::grpc::api::ImpactApi;
 use green_impact::grpc::limits::Limits;
-use green_impact::grpc::server;
-use green_impact::grpc::service::ImpactApi;
-use green_impact::loadgen::{self, NoopImpact};
 use green_impact::pb;
 use green_impact::pb::assess_batch_result::Outcome;
 use green_impact::pb::impact_service_client::ImpactServiceClient;
 
-use common::{TestServer, seed_request};
+use super::start_service;
+use crate::loadgen;
+use crate::noop::{self, NoopImpact};
 
 /// The seed as the benchmark sends it: a dry run.
 fn dry_seed() -> pb::AssessRequest {
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/examples/leshan-yaqing.json"
+    ))
+    .expect("read the seed request");
     pb::AssessRequest {
         dry_run: true,
-        ..seed_request()
+        ..green_impact::json::assess_request_from_json(&text).expect("the seed request parses")
     }
+}
+
+/// The real service, as the benchmark starts it, in a directory of this test's own.
+async fn real_server(test: &str) -> (std::net::SocketAddr, oneshot::Sender<()>) {
+    let dir = std::env::temp_dir().join(format!(
+        "green-impact-bench-test-{test}-{}",
+        std::process::id()
+    ));
+    let (addr, stop, _serving) = start_service(&dir, Limits::default()).await.unwrap();
+    (addr, stop)
 }
 
 async fn noop_server(request: &pb::AssessRequest) -> (std::net::SocketAddr, oneshot::Sender<()>) {
@@ -34,14 +47,9 @@ async fn noop_server(request: &pb::AssessRequest) -> (std::net::SocketAddr, ones
     let service = NoopImpact::answering(&api, request).unwrap();
     let (listener, addr) = loadgen::loopback().await.unwrap();
     let (stop, stopped) = oneshot::channel::<()>();
-    tokio::spawn(server::serve_noop(
-        listener,
-        service,
-        Limits::default(),
-        async {
-            let _ = stopped.await;
-        },
-    ));
+    tokio::spawn(noop::serve(listener, service, Limits::default(), async {
+        let _ = stopped.await;
+    }));
     (addr, stop)
 }
 
@@ -77,9 +85,9 @@ async fn answers(addr: std::net::SocketAddr, request: &pb::AssessRequest) -> (Ve
 #[tokio::test]
 async fn the_noop_answers_with_the_bytes_the_service_sends() {
     let request = dry_seed();
-    let service = TestServer::start().await;
+    let (service, _stop_service) = real_server("bytes").await;
     let (noop, _stop) = noop_server(&request).await;
-    let (service_unary, service_item) = answers(service.addr, &request).await;
+    let (service_unary, service_item) = answers(service, &request).await;
     let (noop_unary, noop_item) = answers(noop, &request).await;
     assert_eq!(noop_unary, service_unary);
     assert_eq!(noop_item, service_item);
@@ -93,10 +101,10 @@ async fn the_noop_answers_with_the_bytes_the_service_sends() {
 #[tokio::test]
 async fn the_load_generator_drives_both_servers_without_errors() {
     let request = dry_seed();
-    let service = TestServer::start().await;
+    let (service, _stop_service) = real_server("runs").await;
     let (noop, _stop) = noop_server(&request).await;
     let run = Duration::from_millis(300);
-    for addr in [service.addr, noop] {
+    for addr in [service, noop] {
         let unary = loadgen::unary(addr, &request, 2, run)
             .await
             .unwrap()

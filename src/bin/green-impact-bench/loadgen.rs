@@ -7,13 +7,10 @@ use std::time::{Duration, Instant};
 use rust_decimal::Decimal;
 use tokio::net::TcpListener;
 use tonic::transport::Channel;
-use tonic::{Request, Response, Status, Streaming};
 
-use crate::grpc::response::Detail;
-use crate::grpc::service::ImpactApi;
-use crate::pb;
-use crate::pb::impact_service_client::ImpactServiceClient;
-use crate::pb::impact_service_server::ImpactService;
+use green_impact::grpc::response::Detail;
+use green_impact::pb;
+use green_impact::pb::impact_service_client::ImpactServiceClient;
 
 /// What one run measured for one server.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -54,7 +51,7 @@ async fn connect(addr: std::net::SocketAddr) -> Result<ImpactServiceClient<Chann
         .await
         .map_err(|e| format!("connect {addr}: {e}"))?;
     Ok(ImpactServiceClient::new(channel)
-        .max_decoding_message_size(crate::grpc::server::MAX_RESPONSE_BYTES))
+        .max_decoding_message_size(green_impact::grpc::server::MAX_RESPONSE_BYTES))
 }
 
 /// The calls of one or more unary runs against one server. Runs taken in turns with another
@@ -221,122 +218,6 @@ pub fn resident_kb() -> Option<u64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
     let line = status.lines().find(|l| l.starts_with("VmRSS:"))?;
     line.split_whitespace().nth(1)?.parse().ok()
-}
-
-/// The comparison server: ImpactService answering Assess, and each AssessBatch item, with a
-/// response computed once, so it pays for the transport and the encoding of the same bytes,
-/// and nothing else.
-pub struct NoopImpact {
-    response: pb::AssessResponse,
-    /// The answer to a batch item that omits the schedule rows and the carbon trace, as
-    /// `batch` sends them.
-    batch_response: pb::AssessResponse,
-}
-
-impl NoopImpact {
-    /// The no-op for `request`: the answers `api` computes for it, in full and as a batch item.
-    pub fn answering(api: &ImpactApi, request: &pb::AssessRequest) -> Result<NoopImpact, Status> {
-        Ok(NoopImpact {
-            response: api.assess_in_detail(request, Detail::FULL)?,
-            batch_response: api.assess_in_detail(request, BATCH_DETAIL)?,
-        })
-    }
-}
-
-fn noop<T>() -> Result<Response<T>, Status> {
-    Err(Status::unimplemented(
-        "the no-op server answers Assess and AssessBatch only",
-    ))
-}
-
-#[tonic::async_trait]
-impl ImpactService for NoopImpact {
-    async fn assess(
-        &self,
-        _request: Request<pb::AssessRequest>,
-    ) -> Result<Response<pb::AssessResponse>, Status> {
-        Ok(Response::new(self.response.clone()))
-    }
-    type AssessBatchStream = std::pin::Pin<
-        Box<dyn tokio_stream::Stream<Item = Result<pb::AssessBatchResult, Status>> + Send>,
-    >;
-    /// Each item answered as it is read, under its key: the stream reads no further ahead
-    /// than its client reads.
-    async fn assess_batch(
-        &self,
-        request: Request<Streaming<pb::AssessBatchItem>>,
-    ) -> Result<Response<Self::AssessBatchStream>, Status> {
-        use tokio_stream::StreamExt;
-        let response = self.batch_response.clone();
-        let results = request.into_inner().map(move |item| {
-            item.map(|item| pb::AssessBatchResult {
-                key: item.key,
-                outcome: Some(pb::assess_batch_result::Outcome::Response(response.clone())),
-            })
-        });
-        Ok(Response::new(Box::pin(results)))
-    }
-    async fn summarize_portfolio(
-        &self,
-        _request: Request<Streaming<pb::PortfolioItem>>,
-    ) -> Result<Response<pb::PortfolioSummary>, Status> {
-        noop()
-    }
-    async fn list_factor_sets(
-        &self,
-        _request: Request<pb::ListFactorSetsRequest>,
-    ) -> Result<Response<pb::ListFactorSetsResponse>, Status> {
-        noop()
-    }
-    async fn get_factor_set(
-        &self,
-        _request: Request<pb::GetFactorSetRequest>,
-    ) -> Result<Response<pb::GetFactorSetResponse>, Status> {
-        noop()
-    }
-    async fn submit_monitoring_report(
-        &self,
-        _request: Request<pb::SubmitMonitoringReportRequest>,
-    ) -> Result<Response<pb::SubmitMonitoringReportResponse>, Status> {
-        noop()
-    }
-    async fn get_assessment(
-        &self,
-        _request: Request<pb::GetAssessmentRequest>,
-    ) -> Result<Response<pb::StoredRecord>, Status> {
-        noop()
-    }
-    async fn list_assessments(
-        &self,
-        _request: Request<pb::ListAssessmentsRequest>,
-    ) -> Result<Response<pb::ListAssessmentsResponse>, Status> {
-        noop()
-    }
-    async fn verify_assessment(
-        &self,
-        _request: Request<pb::VerifyAssessmentRequest>,
-    ) -> Result<Response<pb::VerifyAssessmentResponse>, Status> {
-        noop()
-    }
-    type ExportAssessmentsStream = tokio_stream::Empty<Result<pb::StoredRecord, Status>>;
-    async fn export_assessments(
-        &self,
-        _request: Request<pb::ExportAssessmentsRequest>,
-    ) -> Result<Response<Self::ExportAssessmentsStream>, Status> {
-        noop()
-    }
-    async fn share_assessment(
-        &self,
-        _request: Request<pb::ShareAssessmentRequest>,
-    ) -> Result<Response<pb::ShareAssessmentResponse>, Status> {
-        noop()
-    }
-    async fn get_service_key(
-        &self,
-        _request: Request<pb::GetServiceKeyRequest>,
-    ) -> Result<Response<pb::GetServiceKeyResponse>, Status> {
-        noop()
-    }
 }
 
 /// A listener on a free loopback port.

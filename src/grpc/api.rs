@@ -1,0 +1,202 @@
+//! `ImpactApi`: the pure part of the service. Validate a request, assess it, present the
+//! answer; recompute a stored record as it was assessed. No record book and no caller.
+
+use std::sync::Arc;
+
+use prost::Message;
+use tonic::Status;
+
+use crate::domain::assessment::assess_tracing;
+use crate::domain::carbon::factor_set::FactorLibrary;
+use crate::domain::carbon::trace::Tracing;
+use crate::domain::lpr::LprTable;
+use crate::domain::monitoring::monitor;
+use crate::pb;
+use crate::records::Record;
+
+use super::monitoring as grpc_monitoring;
+use super::response::Detail;
+use super::{request, response, status};
+
+#[derive(Clone)]
+pub struct ImpactApi {
+    pub(super) lpr_table: Arc<LprTable>,
+    pub(super) factor_library: Arc<FactorLibrary>,
+}
+
+impl ImpactApi {
+    pub fn new(lpr_table: LprTable, factor_library: FactorLibrary) -> ImpactApi {
+        ImpactApi {
+            lpr_table: Arc::new(lpr_table),
+            factor_library: Arc::new(factor_library),
+        }
+    }
+
+    /// The whole assessment: validate, compute, present. Synchronous and pure: tens of
+    /// microseconds of CPU, so the server runs it inline (see `assess_and_store`).
+    pub fn assess(&self, request: &pb::AssessRequest) -> Result<pb::AssessResponse, Status> {
+        self.assess_in_detail(request, Detail::FULL)
+    }
+
+    /// The same, less what `detail` leaves out, as a batch item may ask.
+    pub fn assess_in_detail(
+        &self,
+        request: &pb::AssessRequest,
+        detail: Detail,
+    ) -> Result<pb::AssessResponse, Status> {
+        self.assess_with(request, &self.factor_library, detail)
+    }
+
+    pub(super) fn assess_with(
+        &self,
+        request: &pb::AssessRequest,
+        factor_library: &FactorLibrary,
+        detail: Detail,
+    ) -> Result<pb::AssessResponse, Status> {
+        let (input, presenter) = request::to_domain(request, &self.lpr_table, factor_library)
+            .map_err(status::invalid_argument)?;
+        let tracing = if detail.carbon_trace {
+            Tracing::Kept
+        } else {
+            Tracing::Skipped
+        };
+        let assessment =
+            assess_tracing(&input, &self.lpr_table, tracing).map_err(status::assess_failed)?;
+        Ok(response::build(
+            request,
+            &input,
+            assessment,
+            &presenter,
+            &self.lpr_table,
+            detail,
+        ))
+    }
+
+    /// A monitoring report's result against its plan (an assessment's request, assessed
+    /// under `factor_library`) and the report before it on that plan, if any: what
+    /// `SubmitMonitoringReport` answers, without the record store.
+    pub fn evaluate_report(
+        &self,
+        plan_request: &pb::AssessRequest,
+        factor_library: &FactorLibrary,
+        report: &pb::SubmitMonitoringReportRequest,
+        previous: Option<&pb::SubmitMonitoringReportRequest>,
+    ) -> Result<pb::MonitoringResult, Status> {
+        let (plan, presenter) = request::to_domain(plan_request, &self.lpr_table, factor_library)
+            .map_err(|_| {
+            Status::failed_precondition("the stored plan is no longer a valid request")
+        })?;
+        let planned = assess_tracing(&plan, &self.lpr_table, Tracing::Skipped)
+            .map_err(status::assess_failed)?;
+        let actual = grpc_monitoring::to_domain(report, &plan).map_err(status::invalid_argument)?;
+        let previous = previous.and_then(grpc_monitoring::previous_from);
+        let outcome =
+            monitor(&plan, &planned, &actual, previous.as_ref()).map_err(status::assess_failed)?;
+        Ok(grpc_monitoring::build(report, &plan, &outcome, &presenter))
+    }
+
+    /// A stored assessment's request and the factor sets with the one it was assessed under
+    /// as the default, so it is recomputed as it was (whatever the server's default is now).
+    /// The eligibility rule set is pinned the same way (see `pin_rule_set`).
+    pub(super) fn stored_request(
+        &self,
+        record: &Record,
+    ) -> Result<(pb::AssessRequest, FactorLibrary), Status> {
+        let mut request = pb::AssessRequest::decode(record.request.as_slice()).map_err(|_| {
+            Status::data_loss(format!(
+                "the stored request of {} cannot be decoded; VerifyAssessment says more",
+                record.seal.record_id
+            ))
+        })?;
+        let library = self
+            .factor_library
+            .pinned(&record.seal.factor_set)
+            .ok_or_else(|| {
+                Status::failed_precondition(format!(
+                    "{} was assessed under factor set {}, which this server does not load \
+                     (start it with --factor-set)",
+                    record.seal.record_id, record.seal.factor_set
+                ))
+            })?;
+        pin_rule_set(&mut request, &record.response);
+        Ok((request, library))
+    }
+
+    /// The stored response recomputed from the stored request. Err says why it cannot be.
+    pub(super) fn recompute_assessment(&self, record: &Record) -> Result<Vec<u8>, String> {
+        let (request, library) = self
+            .stored_request(record)
+            .map_err(|status| status.message().to_owned())?;
+        let response = self
+            .assess_with(&request, &library, Detail::FULL)
+            .map_err(|status| {
+                format!(
+                    "the stored request no longer assesses: {}",
+                    status.message()
+                )
+            })?;
+        Ok(response.encode_to_vec())
+    }
+}
+
+/// A stored request that left the eligibility rule set to the server's default names the set
+/// its stored response was checked against: a later default would otherwise recompute it
+/// against another set, and a set the server no longer holds is then refused by name. Only the
+/// response's eligibility field is decoded (a response is 50 KB; the rest is skipped).
+fn pin_rule_set(request: &mut pb::AssessRequest, stored_response: &[u8]) {
+    #[derive(Clone, PartialEq, Message)]
+    struct StoredEligibility {
+        #[prost(message, optional, tag = "19")]
+        eligibility: Option<pb::EligibilityResult>,
+    }
+    if let Some(asked) = request.eligibility.as_mut()
+        && asked.rule_set.is_empty()
+        && let Ok(StoredEligibility {
+            eligibility: Some(used),
+        }) = StoredEligibility::decode(stored_response)
+    {
+        asked.rule_set = used.rule_set;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn asking(rule_set: &str) -> pb::AssessRequest {
+        pb::AssessRequest {
+            eligibility: Some(pb::EligibilityInput {
+                rule_set: rule_set.to_owned(),
+            }),
+            ..Default::default()
+        }
+    }
+
+    fn answered_with(rule_set: &str) -> Vec<u8> {
+        pb::AssessResponse {
+            borrower_id: "b".to_owned(),
+            eligibility: Some(pb::EligibilityResult {
+                rule_set: rule_set.to_owned(),
+                title: "a set".to_owned(),
+                ..Default::default()
+            }),
+            ..Default::default()
+        }
+        .encode_to_vec()
+    }
+
+    #[test]
+    fn a_default_rule_set_is_pinned_to_the_one_the_stored_response_used() {
+        let mut request = asking("");
+        pin_rule_set(&mut request, &answered_with("cn-transition/2026.1"));
+        assert_eq!(request, asking("cn-transition/2026.1"));
+
+        // A named set stays as named; no eligibility asked, none pinned.
+        let mut named = asking("other/1");
+        pin_rule_set(&mut named, &answered_with("cn-transition/2026.1"));
+        assert_eq!(named, asking("other/1"));
+        let mut none = pb::AssessRequest::default();
+        pin_rule_set(&mut none, &answered_with("cn-transition/2026.1"));
+        assert_eq!(none, pb::AssessRequest::default());
+    }
+}

@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{TestServer, cny, dec, money, seed_request, violated_fields};
+use common::{TestServer, cny, dec, loan, money, seed_request, violated_fields};
 use green_impact::pb;
 use green_impact::pb::impact_service_client::ImpactServiceClient;
 use rust_decimal::Decimal;
@@ -112,10 +112,6 @@ fn descriptions(status: &tonic::Status) -> Vec<(String, String)> {
 fn sorted(mut fields: Vec<String>) -> Vec<String> {
     fields.sort();
     fields
-}
-
-fn loan(request: &mut pb::AssessRequest) -> &mut pb::LoanTerms {
-    request.loan.as_mut().expect("seed request has loan")
 }
 
 fn ops(request: &mut pb::AssessRequest) -> &mut pb::OperatingData {

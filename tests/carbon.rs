@@ -5,7 +5,7 @@
 mod common;
 
 use common::{
-    TestServer, assert_carbon_parts_sum, dec, decimal, ends, seed_request, violated_fields,
+    TestServer, assert_carbon_parts_sum, assess, dec, decimal, ends, seed_request, violated_fields,
 };
 use green_impact::domain::carbon::factor_set::{FactorLibrary, FactorSet};
 use green_impact::pb;
@@ -136,14 +136,6 @@ fn hand_worked_request() -> pb::AssessRequest {
         factor_overrides: vec![],
     });
     request
-}
-
-async fn assess(server: &TestServer, request: pb::AssessRequest) -> pb::AssessResponse {
-    let mut client = server.client().await;
-    match client.assess(request).await {
-        Ok(response) => response.into_inner(),
-        Err(status) => panic!("expected success, got {status:?}"),
-    }
 }
 
 // The hand-worked example. Inputs: 10 t fresh manure a day x 100 operating days; dry matter

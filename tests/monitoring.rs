@@ -13,8 +13,8 @@
 mod common;
 
 use common::{
-    Backend, Principal, TestServer, backends, bearer, principal, random_seed, record_parts,
-    seed_request, tokens_auth, violated_fields,
+    Backend, Principal, TestServer, backends, bearer, cny, dec, money, principal, random_seed,
+    record_parts, seed_request, tokens_auth, value, violated_fields,
 };
 use green_impact::pb;
 use green_impact::pb::impact_service_client::ImpactServiceClient;
@@ -25,33 +25,12 @@ use tonic::transport::Channel;
 type Client = ImpactServiceClient<Channel>;
 
 // ---------------------------------------------------------------------------------------------
-// Helpers (kept here: tests/common is being edited elsewhere)
+// Helpers
 // ---------------------------------------------------------------------------------------------
 
-fn d(value: &str) -> Option<pb::Decimal> {
-    Some(pb::Decimal {
-        value: value.to_owned(),
-    })
-}
-
-fn money(currency_code: &str, amount: &str) -> Option<pb::Money> {
-    Some(pb::Money {
-        currency_code: currency_code.to_owned(),
-        amount: d(amount),
-    })
-}
-
-fn cny(amount: &str) -> Option<pb::Money> {
-    money("CNY", amount)
-}
-
-/// A presented decimal's text, "<absent>" when absent.
-fn shown(value: &Option<pb::Decimal>) -> &str {
-    value.as_ref().map_or("<absent>", |d| d.value.as_str())
-}
-
-fn parsed(value: &Option<pb::Decimal>) -> Decimal {
-    let text = shown(value);
+/// A presented decimal, parsed; panics when it is absent or malformed.
+fn parsed(presented: &Option<pb::Decimal>) -> Decimal {
+    let text = value(presented);
     text.parse()
         .unwrap_or_else(|e| panic!("{text:?} is not a decimal: {e}"))
 }
@@ -66,7 +45,7 @@ fn kpi(
     pb::KpiTarget {
         name: name.to_owned(),
         metric: metric as i32,
-        annual_target: d(annual_target),
+        annual_target: dec(annual_target),
         rate_step_bps_if_met: if_met,
         rate_step_bps_if_missed: if_missed,
     }
@@ -123,10 +102,10 @@ fn operations(
 ) -> pb::ActualOperations {
     pb::ActualOperations {
         operating_days,
-        manure_fresh_t: d(manure_fresh_t),
+        manure_fresh_t: dec(manure_fresh_t),
         manure_dry_matter_fraction: None,
-        product_made_t: d(product_made_t),
-        product_sold_t: d(product_sold_t),
+        product_made_t: dec(product_made_t),
+        product_sold_t: dec(product_sold_t),
         realised_value_per_t_product: cny(realised_margin_cny_per_t),
         energy: vec![],
         operating_costs: None,
@@ -136,7 +115,7 @@ fn operations(
 /// Operations with a measured dry-matter fraction and reported costs, so that the only flags
 /// are the ones a test is about.
 fn measured(mut actual: pb::ActualOperations) -> pb::ActualOperations {
-    actual.manure_dry_matter_fraction = d("0.25");
+    actual.manure_dry_matter_fraction = dec("0.25");
     actual.operating_costs = cny("0");
     actual
 }
@@ -259,10 +238,10 @@ fn row(figure: &pb::PlanVsActual) -> [&str; 6] {
     [
         figure.name.as_str(),
         figure.unit.as_str(),
-        shown(&figure.plan),
-        shown(&figure.actual),
-        shown(&figure.variance),
-        shown(&figure.variance_pct),
+        value(&figure.plan),
+        value(&figure.actual),
+        value(&figure.variance),
+        value(&figure.variance_pct),
     ]
 }
 
@@ -270,8 +249,8 @@ fn row(figure: &pb::PlanVsActual) -> [&str; 6] {
 fn kpi_row(k: &pb::KpiResult) -> (i32, &str, &str, bool, i32) {
     (
         k.metric,
-        shown(&k.period_target),
-        shown(&k.actual),
+        value(&k.period_target),
+        value(&k.actual),
         k.met,
         k.rate_step_bps,
     )
@@ -445,7 +424,7 @@ async fn a_quarter_against_the_seed_plan_matches_the_hand_computation() {
         .achieved_emission_reduction_tco2e
         .as_ref()
         .expect("the plan has a carbon block");
-    assert_eq!(shown(&reduction.central), "237.156");
+    assert_eq!(value(&reduction.central), "237.156");
     let plan_carbon = plan.carbon.as_ref().expect("the seed has carbon");
     let plan_bounds = plan_carbon
         .reduction
@@ -454,7 +433,7 @@ async fn a_quarter_against_the_seed_plan_matches_the_hand_computation() {
         .emission_reduction_tco2e_per_year
         .as_ref()
         .unwrap();
-    assert_eq!(shown(&plan_bounds.central), "973.823");
+    assert_eq!(value(&plan_bounds.central), "973.823");
     let scale = Decimal::from(8000) / Decimal::from(32850);
     for (achieved, planned) in [
         (&reduction.low, &plan_bounds.low),
@@ -465,19 +444,19 @@ async fn a_quarter_against_the_seed_plan_matches_the_hand_computation() {
         assert!(
             (parsed(achieved) - expected).abs() <= Decimal::new(1, 3),
             "achieved {} vs plan {} x 8000/32850 = {expected}",
-            shown(achieved),
-            shown(planned)
+            value(achieved),
+            value(planned)
         );
     }
     assert!(parsed(&reduction.low) < parsed(&reduction.central));
     assert!(parsed(&reduction.central) < parsed(&reduction.high));
     // No fertilizer substitution: the total is the emission reduction.
     let total = result.achieved_total_tco2e.as_ref().expect("a total");
-    assert_eq!(shown(&total.central), "237.156");
+    assert_eq!(value(&total.central), "237.156");
 
-    assert_eq!(shown(&result.realised_cash_flow_cny), "945000.00");
-    assert_eq!(shown(&result.debt_service_due_cny), "333791.40");
-    assert_eq!(shown(&result.realised_dscr), "2.8311");
+    assert_eq!(value(&result.realised_cash_flow_cny), "945000.00");
+    assert_eq!(value(&result.debt_service_due_cny), "333791.40");
+    assert_eq!(value(&result.realised_dscr), "2.8311");
 
     let kpis: Vec<_> = result.kpis.iter().map(kpi_row).collect();
     assert_eq!(
@@ -501,10 +480,10 @@ async fn a_quarter_against_the_seed_plan_matches_the_hand_computation() {
     );
     assert_eq!(result.kpis[0].name, "manure treated");
     assert_eq!(result.kpis[1].name, "emission reduction");
-    assert_eq!(shown(&result.base_annual_rate_pct), "3.45");
-    assert_eq!(shown(&result.next_period_annual_rate_pct), "3.3");
+    assert_eq!(value(&result.base_annual_rate_pct), "3.45");
+    assert_eq!(value(&result.next_period_annual_rate_pct), "3.3");
     // Not given, so the default 0.5 is used and echoed.
-    assert_eq!(shown(&result.jump_tolerance_fraction), "0.5");
+    assert_eq!(value(&result.jump_tolerance_fraction), "0.5");
 
     assert_eq!(
         flags(result),
@@ -546,7 +525,7 @@ async fn a_missed_kpi_raises_the_rate_and_reported_figures_replace_the_plans() {
     let mut client = server.client().await;
     let plan_id = record_id(&stored_plan(&mut client).await.record);
     let mut actual = operations(90, "7000", "2600", "2500", "250");
-    actual.manure_dry_matter_fraction = d("0.24");
+    actual.manure_dry_matter_fraction = dec("0.24");
     actual.operating_costs = cny("50000");
     let response = submit(
         &mut client,
@@ -575,9 +554,9 @@ async fn a_missed_kpi_raises_the_rate_and_reported_figures_replace_the_plans() {
             ),
         ]
     );
-    assert_eq!(shown(&result.next_period_annual_rate_pct), "3.55");
-    assert_eq!(shown(&result.realised_cash_flow_cny), "855000.00");
-    assert_eq!(shown(&result.realised_dscr), "2.5615");
+    assert_eq!(value(&result.next_period_annual_rate_pct), "3.55");
+    assert_eq!(value(&result.realised_cash_flow_cny), "855000.00");
+    assert_eq!(value(&result.realised_dscr), "2.5615");
     assert_eq!(
         flags(&result),
         [("MASS_BALANCE_DOES_NOT_CLOSE", "actual.product_made_t")]
@@ -615,10 +594,10 @@ async fn a_366_day_period_before_the_loan_has_no_debt_service_and_no_dscr() {
     );
     assert_eq!(rows[1][2..], ["10980.000", "10980.000", "0.000", "0.0000"]);
     assert_eq!(rows[3][2..], ["4172400.00", "4172400.00", "0.00", "0.0000"]);
-    assert_eq!(shown(&result.debt_service_due_cny), "0.00");
+    assert_eq!(value(&result.debt_service_due_cny), "0.00");
     assert!(result.realised_dscr.is_none());
     // 30,000 x 366 / 365 = 30,082.191781 -> met.
-    assert_eq!(shown(&result.kpis[0].period_target), "30082.192");
+    assert_eq!(value(&result.kpis[0].period_target), "30082.192");
     assert!(result.kpis[0].met);
     assert_eq!(flag_codes(&result), Vec::<&str>::new());
 }
@@ -656,8 +635,8 @@ async fn a_rate_below_zero_is_clamped_and_a_higher_operating_share_is_flagged() 
             .iter()
             .all(|k| k.met && k.rate_step_bps == -1000)
     );
-    assert_eq!(shown(&result.base_annual_rate_pct), "3.45");
-    assert_eq!(shown(&result.next_period_annual_rate_pct), "0");
+    assert_eq!(value(&result.base_annual_rate_pct), "3.45");
+    assert_eq!(value(&result.next_period_annual_rate_pct), "0");
     assert_eq!(
         flags(&result),
         [
@@ -789,9 +768,9 @@ async fn continuity_jumps_capacity_and_mass_balance_are_flagged_and_reports_veri
     );
     // A tolerance of 2 (the change may be up to twice the previous figure): no jump.
     let mut tolerant = doubled();
-    tolerant.jump_tolerance_fraction = d("2");
+    tolerant.jump_tolerance_fraction = dec("2");
     let result = submit(&mut client, tolerant).await.result.unwrap();
-    assert_eq!(shown(&result.jump_tolerance_fraction), "2");
+    assert_eq!(value(&result.jump_tolerance_fraction), "2");
     assert_eq!(
         flags(&result),
         [("ABOVE_CAPACITY", "actual.manure_fresh_t")]
@@ -825,7 +804,7 @@ async fn continuity_jumps_capacity_and_mass_balance_are_flagged_and_reports_veri
             "2025-10-31",
             measured(operations(30, "2640", "1500", "800", "250")),
         ));
-        request.jump_tolerance_fraction = tolerance.and_then(d);
+        request.jump_tolerance_fraction = tolerance.and_then(dec);
         request
     };
     let result = submit(&mut client, short(None)).await.result.unwrap();
@@ -861,7 +840,7 @@ async fn continuity_jumps_capacity_and_mass_balance_are_flagged_and_reports_veri
     //   KPIs: 30,000 x 27 / 365 = 2,219.178 <= 2,400 met -10; 900 x 27 / 365 = 66.575 <=
     //         71.147 met -5; next rate 3.3
     let mut october = operations(27, "2400", "780", "800", "255");
-    october.manure_dry_matter_fraction = d("0.25");
+    october.manure_dry_matter_fraction = dec("0.25");
     october.operating_costs = cny("10000");
     let second = submit(
         &mut client,
@@ -889,10 +868,10 @@ async fn continuity_jumps_capacity_and_mass_balance_are_flagged_and_reports_veri
             ["307800.00", "290000.00", "-17800.00", "-5.7830"],
         ]
     );
-    assert_eq!(shown(&result.realised_cash_flow_cny), "290000.00");
-    assert_eq!(shown(&result.debt_service_due_cny), "111263.80");
-    assert_eq!(shown(&result.realised_dscr), "2.6064");
-    assert_eq!(shown(&result.next_period_annual_rate_pct), "3.3");
+    assert_eq!(value(&result.realised_cash_flow_cny), "290000.00");
+    assert_eq!(value(&result.debt_service_due_cny), "111263.80");
+    assert_eq!(value(&result.realised_dscr), "2.6064");
+    assert_eq!(value(&result.next_period_annual_rate_pct), "3.3");
     let second_seal = second.record.clone().unwrap();
     assert_eq!(second_seal.subject_record_id, plan_id);
     assert_eq!(
@@ -982,7 +961,7 @@ async fn bad_reports_are_refused_with_their_field_paths() {
     submit(&mut client, dry(with_actual(&|a| a.operating_days = 92))).await;
 
     for manure in ["-1", "0", "abc", "1.0000001", ""] {
-        let request = with_actual(&|a| a.manure_fresh_t = d(manure));
+        let request = with_actual(&|a| a.manure_fresh_t = dec(manure));
         assert_eq!(
             refused_fields(&mut client, request).await,
             ["actual.manure_fresh_t"],
@@ -1009,7 +988,7 @@ async fn bad_reports_are_refused_with_their_field_paths() {
         a.energy = vec![pb::EnergyUse {
             name: "aeration fans".to_owned(),
             r#use: Some(pb::energy_use::Use::Electricity(pb::ElectricityUse {
-                kwh_per_year: d("12000"),
+                kwh_per_year: dec("12000"),
                 region: 999,
                 factor_year: 0,
             })),
@@ -1021,7 +1000,7 @@ async fn bad_reports_are_refused_with_their_field_paths() {
     );
 
     let mut request = base();
-    request.jump_tolerance_fraction = d("10.5");
+    request.jump_tolerance_fraction = dec("10.5");
     assert_eq!(
         refused_fields(&mut client, request).await,
         ["jump_tolerance_fraction"]
@@ -1030,7 +1009,7 @@ async fn bad_reports_are_refused_with_their_field_paths() {
     // Every violation at once.
     let mut request = with_actual(&|a| {
         a.operating_days = 0;
-        a.manure_fresh_t = d("-5");
+        a.manure_fresh_t = dec("-5");
         a.product_sold_t = None;
         a.operating_costs = cny("-1");
     });
@@ -1085,7 +1064,7 @@ async fn bad_kpis_are_refused_on_assess_with_their_field_paths() {
     assert_eq!(refused(client.assess(request).await), ["kpis[0].metric"]);
 
     let mut request = seed_with_kpis();
-    request.kpis[0].annual_target = d("0");
+    request.kpis[0].annual_target = dec("0");
     assert_eq!(
         refused(client.assess(request).await),
         ["kpis[0].annual_target"]
@@ -1121,7 +1100,7 @@ async fn bad_kpis_are_refused_on_assess_with_their_field_paths() {
     request.dry_run = true;
     request.kpis[0].rate_step_bps_if_met = -1000;
     request.kpis[0].rate_step_bps_if_missed = 1000;
-    request.kpis[1].annual_target = d("0.000001");
+    request.kpis[1].annual_target = dec("0.000001");
     let response = assess(&mut client, request).await;
     assert!(response.record.is_none());
 }
@@ -1134,7 +1113,7 @@ fn sichuan_electricity(kwh: &str, factor_year: u32) -> pb::EnergyUse {
     pb::EnergyUse {
         name: "aeration fans".to_owned(),
         r#use: Some(pb::energy_use::Use::Electricity(pb::ElectricityUse {
-            kwh_per_year: d(kwh),
+            kwh_per_year: dec(kwh),
             region: pb::GridRegion::CnSichuan as i32,
             factor_year,
         })),
@@ -1242,7 +1221,7 @@ async fn reported_energy_is_a_period_total_and_missing_energy_is_flagged() {
     assert!(result.achieved_emission_reduction_tco2e.is_none());
     assert!(result.achieved_total_tco2e.is_none());
     assert!(result.kpis.is_empty());
-    assert_eq!(shown(&result.next_period_annual_rate_pct), "3.45");
+    assert_eq!(value(&result.next_period_annual_rate_pct), "3.45");
 }
 
 // ---------------------------------------------------------------------------------------------

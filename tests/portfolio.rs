@@ -13,7 +13,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use common::{
-    TestServer, assert_over_the_size_limit, cny, over_the_size_limit, seed_request, violated_fields,
+    TestServer, assert_over_the_size_limit, cny, loan, over_the_size_limit, seed_dry_run,
+    seed_request, value, violated_fields,
 };
 use green_impact::pb;
 use green_impact::pb::assess_batch_result::Outcome;
@@ -27,17 +28,6 @@ use tonic::transport::Channel;
 /// google.rpc.Code numbers.
 const INVALID_ARGUMENT: i32 = 3;
 const NOT_FOUND: i32 = 5;
-
-fn seed_dry_run() -> pb::AssessRequest {
-    pb::AssessRequest {
-        dry_run: true,
-        ..seed_request()
-    }
-}
-
-fn loan(request: &mut pb::AssessRequest) -> &mut pb::LoanTerms {
-    request.loan.as_mut().expect("the seed has a loan")
-}
 
 fn set_principal(request: &mut pb::AssessRequest, amount: &str) {
     loan(request).principal = cny(amount);
@@ -687,13 +677,9 @@ fn record(record_id: &str) -> pb::PortfolioItem {
     }
 }
 
-fn text(d: &Option<pb::Decimal>) -> &str {
-    common::value(d)
-}
-
 fn bounds_text(b: &Option<pb::Bounds>) -> [&str; 3] {
     let b = b.as_ref().expect("bounds present");
-    [text(&b.low), text(&b.central), text(&b.high)]
+    [value(&b.low), value(&b.central), value(&b.high)]
 }
 
 /// The book: (a) the seed disbursed 2025-06-21, (b) a 1,000,000.00 loan at 4.00 % disbursed
@@ -790,8 +776,8 @@ async fn summarize_portfolio_sums_a_book_by_hand() {
 
     let total = summary.total.as_ref().expect("total");
     assert_eq!(total.project_count, 4);
-    assert_eq!(text(&total.loan_amount_10k_cny), "880.00");
-    assert_eq!(text(&total.weighted_average_rate_pct), "3.5023");
+    assert_eq!(value(&total.loan_amount_10k_cny), "880.00");
+    assert_eq!(value(&total.weighted_average_rate_pct), "3.5023");
     assert_eq!(total.projects_with_carbon, 3);
     assert_eq!(
         bounds_text(&total.reduction_tco2e_per_year),
@@ -823,12 +809,12 @@ async fn summarize_portfolio_sums_a_book_by_hand() {
     assert_eq!(counts, [(1, 1), (1, 0), (2, 2)]);
     let amounts: Vec<&str> = figures
         .iter()
-        .map(|f| text(&f.loan_amount_10k_cny))
+        .map(|f| value(&f.loan_amount_10k_cny))
         .collect();
     assert_eq!(amounts, ["380.00", "100.00", "400.00"]);
     let rates: Vec<&str> = figures
         .iter()
-        .map(|f| text(&f.weighted_average_rate_pct))
+        .map(|f| value(&f.weighted_average_rate_pct))
         .collect();
     assert_eq!(rates, ["3.4500", "4.0000", "3.4275"]);
     let centrals = |of: fn(&pb::PortfolioFigures) -> &Option<pb::Bounds>| -> Vec<&str> {
@@ -947,7 +933,7 @@ async fn summarize_portfolio_of_nothing_is_empty() {
     assert_eq!(total.projects_with_carbon, 0);
     assert!(summary.by_quarter.is_empty());
     assert!(total.weighted_average_rate_pct.is_none(), "no rate");
-    assert_eq!(text(&total.loan_amount_10k_cny), "0.00");
+    assert_eq!(value(&total.loan_amount_10k_cny), "0.00");
     assert_eq!(
         bounds_text(&total.reduction_tco2e_per_year),
         ["0.00", "0.00", "0.00"]

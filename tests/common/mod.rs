@@ -7,6 +7,7 @@
 
 mod binary;
 mod decimals;
+mod in_process;
 mod requests;
 mod server;
 mod stored_rows;
@@ -19,6 +20,8 @@ mod tenants;
 pub use binary::*;
 #[allow(unused_imports)]
 pub use decimals::*;
+#[allow(unused_imports)]
+pub use in_process::*;
 #[allow(unused_imports)]
 pub use requests::*;
 #[allow(unused_imports)]

@@ -11,6 +11,19 @@ pub fn seed_request() -> pb::AssessRequest {
     json::assess_request_from_json(&text).expect("seed request is valid proto3 JSON")
 }
 
+/// The seed request as a dry run: answered, not stored.
+pub fn seed_dry_run() -> pb::AssessRequest {
+    pb::AssessRequest {
+        dry_run: true,
+        ..seed_request()
+    }
+}
+
+/// The loan terms of a request that has them (the seed's do).
+pub fn loan(request: &mut pb::AssessRequest) -> &mut pb::LoanTerms {
+    request.loan.as_mut().expect("seed request has loan")
+}
+
 /// The seed request with 600 stated assumptions of 512 characters: over the 256 KiB a request
 /// message may have (and past the 260k the load balancer lets through).
 pub fn over_the_size_limit() -> pb::AssessRequest {

@@ -10,6 +10,7 @@ use green_impact::grpc::auth::Auth;
 use green_impact::grpc::limits::Limits;
 use green_impact::grpc::server::{self, ServerParts};
 use green_impact::metrics::Metrics;
+use green_impact::pb;
 use green_impact::pb::impact_service_client::ImpactServiceClient;
 use green_impact::records::ServiceKey;
 use green_impact::store::sqlite::SqliteStore;
@@ -101,4 +102,15 @@ impl Drop for TestServer {
             let _ = stop.send(());
         }
     }
+}
+
+/// Assesses `request` on a fresh connection to `server`; panics unless it succeeds.
+pub async fn assess(server: &TestServer, request: pb::AssessRequest) -> pb::AssessResponse {
+    server
+        .client()
+        .await
+        .assess(request)
+        .await
+        .unwrap_or_else(|status| panic!("expected success, got {status:?}"))
+        .into_inner()
 }

@@ -96,7 +96,7 @@ fn shown(b: &Option<pb::Bounds>) -> [&str; 3] {
 //   earlier, so volatilised takes 2.498572 and shows 11.660000 - 2.498572 = 9.161428. Direct
 //   N2O has no range and shows 20.821429 at every end.
 #[tokio::test]
-async fn hand_worked_ipcc_example() {
+async fn a_request_worked_by_hand_from_the_ipcc_equations_gets_the_same_figures() {
     let server = TestServer::start().await;
     let response = assess(&server, hand_worked_request()).await;
     let carbon = response.carbon.as_ref().expect("carbon block");

@@ -10,7 +10,7 @@ use crate::support::{BUILT_IN_SET, d, factor_use, warning_codes};
 const PUBLISHED_TCO2E_PER_YEAR: &str = "2204.70";
 
 #[tokio::test]
-async fn seed_reduction_against_the_published_figure() {
+async fn the_seed_reduction_is_positive_and_flags_its_defaults_beside_the_published_figure() {
     let server = TestServer::start().await;
     let response = assess(&server, seed_request()).await;
     assert_eq!(response.methodology_version, "green-impact/1.3.0");

@@ -38,10 +38,10 @@ fn concurrent_appends_keep_one_chain(backend: &dyn Backend, replicas: usize) {
     }
 }
 
-pub fn concurrent_appends_through_one_store(backend: &dyn Backend) {
+pub fn concurrent_appends_through_one_store_keep_one_chain(backend: &dyn Backend) {
     concurrent_appends_keep_one_chain(backend, 1);
 }
 
-pub fn concurrent_appends_through_two_replicas(backend: &dyn Backend) {
+pub fn concurrent_appends_through_two_replicas_keep_one_chain(backend: &dyn Backend) {
     concurrent_appends_keep_one_chain(backend, 2);
 }

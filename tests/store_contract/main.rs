@@ -63,12 +63,12 @@ contract!(
         queries::share_is_idempotent_and_sorted,
         chain::reopened_store_has_the_chain,
         altered_rows::altered_rows_read_as_stored_or_corrupt,
-        concurrent_appends::concurrent_appends_through_one_store,
+        concurrent_appends::concurrent_appends_through_one_store_keep_one_chain,
         reports::append_checks_the_last_report,
-        reports::racing_reports_through_one_store,
+        reports::racing_reports_through_one_store_are_stored_one_per_round,
     ],
     postgres_only: [
-        concurrent_appends::concurrent_appends_through_two_replicas,
-        reports::racing_reports_through_two_replicas,
+        concurrent_appends::concurrent_appends_through_two_replicas_keep_one_chain,
+        reports::racing_reports_through_two_replicas_are_stored_one_per_round,
     ],
 );

@@ -145,10 +145,10 @@ fn racing_reports_store_one_per_expectation(backend: &dyn Backend, replicas: usi
     }
 }
 
-pub fn racing_reports_through_one_store(backend: &dyn Backend) {
+pub fn racing_reports_through_one_store_are_stored_one_per_round(backend: &dyn Backend) {
     racing_reports_store_one_per_expectation(backend, 1);
 }
 
-pub fn racing_reports_through_two_replicas(backend: &dyn Backend) {
+pub fn racing_reports_through_two_replicas_are_stored_one_per_round(backend: &dyn Backend) {
     racing_reports_store_one_per_expectation(backend, 2);
 }

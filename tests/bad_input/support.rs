@@ -164,7 +164,7 @@ pub fn with_presentation(
     request
 }
 
-/// Helper so the bound cases above read as one line each.
+/// Helper so that the bound cases read as one line each.
 pub trait FixedRate {
     fn fixed_annual_rate_pct_mut(&mut self, pct: &str);
 }

@@ -109,7 +109,7 @@ pub fn unary_cases(plan_id: &str, report_id: &str) -> Vec<Case> {
     use Expect::*;
     let mut cases = Vec::new();
 
-    // Assess: what only raw bytes can say (bad_input.rs has every field's own checks).
+    // Assess: what only raw bytes can say (tests/bad_input/ has every field's own checks).
     for (i, bytes) in NOT_UTF8.iter().enumerate() {
         cases.push(case(
             "Assess",

@@ -2,7 +2,7 @@
 //! hostile or broken client can put on the wire (strings that are not UTF-8, truncated or
 //! mistyped fields, nested groups, oversized messages, SQL-looking ids, malformed decimals,
 //! dates and page tokens), each case with the status code and the field path it must get.
-//! `bad_input.rs` holds the field-by-field catalogue of `Assess` itself.
+//! `tests/bad_input/` holds the field-by-field catalogue of `Assess` itself.
 
 #[path = "../common/mod.rs"]
 mod common;

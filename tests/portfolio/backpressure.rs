@@ -47,7 +47,7 @@ const GRPC_PREFIX: usize = 5;
 
 fn stream_item(i: usize) -> pb::AssessBatchItem {
     let mut request = seed_dry_run();
-    // The carbon block is the costly part to compute, and the batch test above covers it; the
+    // The carbon block is the costly part to compute, and the batch test (batch.rs) covers it; the
     // schedule, the cash flow and the returns are computed for every item.
     request.carbon = None;
     // As many stated assumptions as a request may carry (32 of 512 characters), echoed in the

@@ -5,19 +5,11 @@
 
 mod common;
 
-use std::sync::LazyLock;
-
-use common::{assert_carbon_parts_sum, decimal, ends, seed_request};
+use common::{API, assert_carbon_parts_sum, decimal, ends, seed_request};
 use green_impact::domain::carbon::factor_id::{overridable, physical_bounds};
-use green_impact::domain::carbon::factor_set::FactorLibrary;
-use green_impact::domain::lpr::LprTable;
-use green_impact::grpc::api::ImpactApi;
 use green_impact::pb;
 use proptest::prelude::*;
 use rust_decimal::{Decimal, RoundingStrategy};
-
-static API: LazyLock<ImpactApi> =
-    LazyLock::new(|| ImpactApi::new(LprTable::embedded(), FactorLibrary::built_in()));
 
 fn dec(mantissa: i64, scale: u32) -> pb::Decimal {
     pb::Decimal {

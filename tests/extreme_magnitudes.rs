@@ -6,18 +6,10 @@
 
 mod common;
 
-use std::sync::LazyLock;
-
-use common::{assert_parts_sum, cny, dec};
-use green_impact::domain::carbon::factor_set::FactorLibrary;
-use green_impact::domain::lpr::LprTable;
-use green_impact::grpc::api::ImpactApi;
+use common::{API, assert_parts_sum, cny, dec};
 use green_impact::pb;
 use proptest::prelude::*;
 use rust_decimal::Decimal;
-
-static API: LazyLock<ImpactApi> =
-    LazyLock::new(|| ImpactApi::new(LprTable::embedded(), FactorLibrary::built_in()));
 
 /// Mostly an end of the range (the smallest positive value, the largest, zero where legal),
 /// sometimes any value in between at the field's precision.

@@ -8,7 +8,7 @@ mod common;
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
-use common::{TestServer, local_parts, seed_request};
+use common::{TestServer, local_parts, seed_dry_run, seed_request};
 use green_impact::domain::carbon::factor_set::FactorLibrary;
 use green_impact::grpc::limits::Limits;
 use green_impact::grpc::server::{MAX_RESPONSE_BYTES, ServerParts};
@@ -62,13 +62,6 @@ fn slow_request() -> pb::AssessRequest {
         .expect("appraisal")
         .project_life_years = 30;
     request
-}
-
-fn seed_dry_run() -> pb::AssessRequest {
-    pb::AssessRequest {
-        dry_run: true,
-        ..seed_request()
-    }
 }
 
 fn client(channel: Channel) -> ImpactServiceClient<Channel> {

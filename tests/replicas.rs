@@ -36,7 +36,7 @@ const ROUNDS: usize = 12;
 const PER_TENANT: usize = ROUNDS * REPLICAS;
 /// No single call waits longer than this.
 const CALL_TIMEOUT: Duration = Duration::from_secs(60);
-/// The checks VerifyAssessment reports, in order (tests/records.rs checks what each covers).
+/// The checks VerifyAssessment reports, in order (tests/records/ checks what each covers).
 const CHECKS: [&str; 4] = ["digest", "signature", "chain_link", "recomputation"];
 
 /// What a replica acknowledged: which replica, and the seal it answered with.

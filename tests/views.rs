@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{TestServer, dec, seed_request, value, violated_fields};
+use common::{TestServer, assess, dec, seed_request, value, violated_fields};
 use green_impact::json;
 use green_impact::pb;
 
@@ -22,16 +22,6 @@ fn insurer_example() -> pb::AssessRequest {
 fn dry_run(mut request: pb::AssessRequest) -> pb::AssessRequest {
     request.dry_run = true;
     request
-}
-
-async fn assess(server: &TestServer, request: pb::AssessRequest) -> pb::AssessResponse {
-    server
-        .client()
-        .await
-        .assess(request)
-        .await
-        .unwrap_or_else(|status| panic!("expected success, got {status:?}"))
-        .into_inner()
 }
 
 async fn reject(server: &TestServer, request: pb::AssessRequest) -> Vec<String> {

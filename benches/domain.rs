@@ -12,7 +12,7 @@ use green_impact::domain::carbon::factor_set::FactorLibrary;
 use green_impact::domain::lpr::LprTable;
 use green_impact::domain::{loan, returns};
 use green_impact::grpc::api::ImpactApi;
-use green_impact::grpc::response::Detail;
+use green_impact::grpc::response::View;
 use green_impact::grpc::{request, response};
 use green_impact::pb;
 
@@ -36,22 +36,18 @@ fn benches(c: &mut Criterion) {
     let mut without_carbon = seed();
     without_carbon.carbon = None;
 
-    c.bench_function("assess/seed (validate, compute, present)", |b| {
-        b.iter(|| api.assess(black_box(&with_carbon)).unwrap())
-    });
-    let batch_item = Detail {
-        schedule_periods: false,
-        carbon_trace: false,
-    };
-    c.bench_function(
-        "assess/seed as a batch item (no schedule rows, no carbon trace)",
-        |b| {
-            b.iter(|| {
-                api.assess_in_detail(black_box(&with_carbon), batch_item)
-                    .unwrap()
-            })
-        },
-    );
+    for (name, view) in [
+        (
+            "assess/seed BASIC (validate, compute, present)",
+            View::Basic,
+        ),
+        ("assess/seed FULL", View::Full),
+        ("assess/seed SELF_CONTAINED", View::SelfContained),
+    ] {
+        c.bench_function(name, |b| {
+            b.iter(|| api.assess_in(black_box(&with_carbon), view).unwrap())
+        });
+    }
     c.bench_function("assess/seed without carbon", |b| {
         b.iter(|| api.assess(black_box(&without_carbon)).unwrap())
     });
@@ -87,20 +83,13 @@ fn benches(c: &mut Criterion) {
                     black_box(assessment),
                     &presenter,
                     &lpr,
-                    Detail::FULL,
+                    true,
                 )
             },
             BatchSize::SmallInput,
         )
     });
-    let answer = response::build(
-        &with_carbon,
-        &input,
-        assessment,
-        &presenter,
-        &lpr,
-        Detail::FULL,
-    );
+    let answer = response::build(&with_carbon, &input, assessment, &presenter, &lpr, true);
     c.bench_function("encode/seed response", |b| {
         b.iter(|| black_box(&answer).encode_to_vec())
     });

@@ -55,12 +55,19 @@ enum Command {
     Assess {
         /// Path to the request, e.g. examples/leshan-yaqing.json.
         file: PathBuf,
+        /// How much of the assessment to print; without it, the request's own view (BASIC
+        /// when it names none).
+        #[arg(long, value_enum)]
+        view: Option<ViewArg>,
         #[command(flatten)]
         client: ClientArgs,
     },
     /// Print a stored record (assessment or monitoring report) as proto3 JSON.
     Get {
         record_id: String,
+        /// How much of an assessment to print.
+        #[arg(long, value_enum, default_value = "self-contained")]
+        view: ViewArg,
         #[command(flatten)]
         client: ClientArgs,
     },
@@ -84,6 +91,27 @@ enum Command {
         #[command(flatten)]
         client: ClientArgs,
     },
+}
+
+/// AssessmentView on the command line.
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum ViewArg {
+    /// Figures, warnings and the seal.
+    Basic,
+    /// Plus the schedule rows, the carbon trace and the factors, texts referred to by id.
+    Full,
+    /// FULL with every text written out.
+    SelfContained,
+}
+
+impl ViewArg {
+    fn wire(self) -> i32 {
+        (match self {
+            ViewArg::Basic => pb::AssessmentView::Basic,
+            ViewArg::Full => pb::AssessmentView::Full,
+            ViewArg::SelfContained => pb::AssessmentView::SelfContained,
+        }) as i32
+    }
 }
 
 #[derive(Args)]
@@ -188,8 +216,12 @@ fn main() -> ExitCode {
     };
     match cli.command {
         Command::Serve(args) => runtime.block_on(serve(args)),
-        Command::Assess { file, client } => runtime.block_on(assess(&file, &client)),
-        Command::Get { record_id, client } => runtime.block_on(get(&record_id, &client)),
+        Command::Assess { file, view, client } => runtime.block_on(assess(&file, view, &client)),
+        Command::Get {
+            record_id,
+            view,
+            client,
+        } => runtime.block_on(get(&record_id, view, &client)),
         Command::Verify { record_id, client } => runtime.block_on(verify(&record_id, &client)),
         Command::Report {
             target,
@@ -543,11 +575,14 @@ fn read_request(file: &Path) -> Result<pb::AssessRequest, ExitCode> {
 
 /// Exit codes: 0 success, 1 the service refused or failed the call, 2 a local problem
 /// (unreadable file, malformed JSON, unreachable service).
-async fn assess(file: &Path, args: &ClientArgs) -> ExitCode {
-    let request = match read_request(file) {
+async fn assess(file: &Path, view: Option<ViewArg>, args: &ClientArgs) -> ExitCode {
+    let mut request = match read_request(file) {
         Ok(request) => request,
         Err(code) => return code,
     };
+    if let Some(view) = view {
+        request.view = view.wire();
+    }
     let mut client = match connect(args).await {
         Ok(client) => client,
         Err(code) => return code,
@@ -561,13 +596,14 @@ async fn assess(file: &Path, args: &ClientArgs) -> ExitCode {
     }
 }
 
-async fn get(record_id: &str, args: &ClientArgs) -> ExitCode {
+async fn get(record_id: &str, view: ViewArg, args: &ClientArgs) -> ExitCode {
     let mut client = match connect(args).await {
         Ok(client) => client,
         Err(code) => return code,
     };
     let request = pb::GetAssessmentRequest {
         record_id: record_id.to_owned(),
+        view: view.wire(),
     };
     match client.get_assessment(request).await {
         Ok(record) => {
@@ -616,7 +652,11 @@ async fn report_content(
     args: &ClientArgs,
 ) -> Result<(pb::AssessRequest, pb::AssessResponse), ExitCode> {
     if !records::is_record_id(target) {
-        let request = read_request(Path::new(target))?;
+        // The page lists every factor with its source: it needs the texts written out.
+        let request = pb::AssessRequest {
+            view: ViewArg::SelfContained.wire(),
+            ..read_request(Path::new(target))?
+        };
         let mut client = connect(args).await?;
         let response = client
             .assess(request.clone())
@@ -628,6 +668,7 @@ async fn report_content(
     let record = client
         .get_assessment(pb::GetAssessmentRequest {
             record_id: target.to_owned(),
+            view: ViewArg::SelfContained.wire(),
         })
         .await
         .map_err(|status| rpc_failed(&status))?

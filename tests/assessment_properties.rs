@@ -110,6 +110,8 @@ prop_compose! {
             dry_run: false,
             insurer_exposure: None,
             eligibility: None,
+            // The schedule rows, so that they can be summed.
+            view: pb::AssessmentView::Full as i32,
         }
     }
 }

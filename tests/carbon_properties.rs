@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{API, assert_carbon_parts_sum, decimal, ends, seed_request};
+use common::{API, assert_carbon_parts_sum, decimal, ends, seed_request, self_contained};
 use green_impact::domain::carbon::factor_id::{overridable, physical_bounds};
 use green_impact::pb;
 use proptest::prelude::*;
@@ -140,7 +140,8 @@ fn request(
     )
         .prop_map(
             |(manure_micro, days, dm_micro, product_micro, manure, fertilizer, energy, gwp)| {
-                let mut request = seed_request();
+                // The properties read the trace and the factors: the self-contained answer.
+                let mut request = self_contained(seed_request());
                 let ops = request.operations.as_mut().expect("operations");
                 ops.manure_fresh_t_per_day = Some(dec(manure_micro, 6));
                 ops.operating_days_per_year = days;

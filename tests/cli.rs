@@ -45,9 +45,10 @@ impl ServeProcess {
         }
     }
 
-    fn assess(&self, file: &str) -> Output {
+    fn assess(&self, file: &str, extra: &[&str]) -> Output {
         Command::new(BINARY)
             .args(["assess", file, "--addr", &self.url])
+            .args(extra)
             .output()
             .expect("run green-impact assess")
     }
@@ -91,21 +92,32 @@ fn temp_request(name: &str, text: &str) -> PathBuf {
 #[test]
 fn assess_prints_the_seed_response_as_proto3_json() {
     let server = ServeProcess::start();
-    let output = server.assess(SEED_REQUEST_PATH);
-    let stdout = String::from_utf8(output.stdout).unwrap();
-    assert!(
-        output.status.success(),
-        "stderr: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    let response: serde_json::Value = serde_json::from_str(&stdout).expect("stdout is JSON");
-    let c2r = &response["cost_to_revenue"];
+    let printed = |extra: &[&str]| -> serde_json::Value {
+        let output = server.assess(SEED_REQUEST_PATH, extra);
+        assert!(
+            output.status.success(),
+            "stderr: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        serde_json::from_slice(&output.stdout).expect("stdout is JSON")
+    };
+    let basic = printed(&[]);
+    let c2r = &basic["cost_to_revenue"];
     assert_eq!(
         c2r["baseline_treatment_cost_cny_per_year"]["value"],
         "1314000.00"
     );
     assert_eq!(c2r["fertilizer_income_cny_per_year"]["value"], "2847000.00");
-    assert_eq!(response["loan"]["periods"].as_array().unwrap().len(), 36);
+    assert_eq!(basic["loan"]["period_count"], 36);
+    assert!(
+        basic["loan"]["periods"]
+            .as_array()
+            .is_none_or(|rows| rows.is_empty()),
+        "the default view (BASIC) leaves the rows out"
+    );
+    let full = printed(&["--view", "full"]);
+    assert_eq!(full["cost_to_revenue"], basic["cost_to_revenue"]);
+    assert_eq!(full["loan"]["periods"].as_array().unwrap().len(), 36);
     assert_eq!(
         server.terminate().code(),
         Some(0),
@@ -121,7 +133,7 @@ fn assess_reports_every_field_violation_and_exits_non_zero() {
     request["loan"]["term_months"] = 0.into();
     request["operations"]["manure_dry_matter_fraction"]["value"] = "1.5".into();
     let path = temp_request("bad-fields", &request.to_string());
-    let output = server.assess(path.to_str().unwrap());
+    let output = server.assess(path.to_str().unwrap(), &[]);
     let _ = std::fs::remove_file(&path);
     assert_eq!(output.status.code(), Some(1));
     assert!(output.stdout.is_empty());

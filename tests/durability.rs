@@ -193,6 +193,7 @@ async fn survives_sigkill(backend: Backend) {
                 &bank.token,
                 pb::GetAssessmentRequest {
                     record_id: record_id.clone(),
+                    ..Default::default()
                 },
             ))
             .await

@@ -408,6 +408,8 @@ fn request(
         eligibility: Some(pb::EligibilityInput {
             rule_set: String::new(),
         }),
+        // The schedule rows, so that they can be summed.
+        view: pb::AssessmentView::Full as i32,
     }
 }
 

@@ -185,8 +185,6 @@ async fn hold_a_slot(channel: Channel) -> HeldBatch {
         .send(pb::AssessBatchItem {
             key: "hold".into(),
             request: Some(seed_dry_run()),
-            omit_schedule_periods: true,
-            omit_carbon_trace: true,
         })
         .await
         .expect("queue the item");
@@ -484,8 +482,6 @@ async fn the_server_request_timeout_ends_unary_calls_but_not_streams() {
             .send(pb::AssessBatchItem {
                 key: format!("item-{i}"),
                 request: Some(seed_dry_run()),
-                omit_schedule_periods: true,
-                omit_carbon_trace: true,
             })
             .await
             .expect("queue the item");
@@ -508,8 +504,6 @@ async fn a_client_deadline_cuts_a_stream_with_deadline_exceeded() {
         .send(pb::AssessBatchItem {
             key: "only".into(),
             request: Some(seed_dry_run()),
-            omit_schedule_periods: true,
-            omit_carbon_trace: true,
         })
         .await
         .expect("queue the item");
@@ -579,7 +573,6 @@ async fn metrics_are_served_with_their_labels() {
             .map_or(0, |l| l.term_months)
             .to_string(),
         request: Some(request),
-        ..Default::default()
     });
     let mut results = impact
         .assess_batch(tokio_stream::iter(items))

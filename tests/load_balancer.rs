@@ -460,8 +460,6 @@ async fn the_committed_nginx_config_balances_grpc_calls_over_two_replicas() {
                 borrower_id: format!("lb-batch-borrower-{i}"),
                 ..seed_request()
             }),
-            omit_schedule_periods: true,
-            omit_carbon_trace: true,
         })
         .collect();
     let mut stream = client

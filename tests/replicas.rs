@@ -271,6 +271,7 @@ async fn replicas_on_one_database_keep_one_chain_per_tenant() {
                         &bank.token,
                         pb::GetAssessmentRequest {
                             record_id: record_id.clone(),
+                            ..Default::default()
                         },
                     ))
                     .await

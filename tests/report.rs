@@ -78,6 +78,7 @@ fn stored_assessment(url: &str, record_id: &str) -> (pb::AssessRequest, pb::Asse
         client
             .get_assessment(pb::GetAssessmentRequest {
                 record_id: record_id.to_owned(),
+                ..Default::default()
             })
             .await
             .expect("GetAssessment")

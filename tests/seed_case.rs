@@ -1,5 +1,6 @@
 //! The seed case (shared/seed-case.md) through the real server: the derived figures exactly,
-//! the whole response against a hand-reviewed golden file, and byte-identical repeats.
+//! the whole response in each view against hand-reviewed golden files, and byte-identical
+//! repeats.
 
 mod common;
 
@@ -8,23 +9,47 @@ use green_impact::json;
 use green_impact::pb;
 use prost::Message;
 
+/// The seed's SELF_CONTAINED response: every text written out. It is, to the byte, the
+/// response records held before texts were referred to by id.
 const GOLDEN_PATH: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
     "/tests/golden/leshan-yaqing.response.json"
 );
+/// The seed's FULL response: what a record stores, texts referred to by id.
+const GOLDEN_FULL_PATH: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/tests/golden/leshan-yaqing.response.full.json"
+);
 
-/// The seed's response without its record seal (id, time, chain position): the part that is
-/// digested and must be the same every time.
-async fn assess_seed(server: &TestServer) -> pb::AssessResponse {
+/// The seed's response in `view`, without its record seal (id, time, chain position): the part
+/// that is the same every time.
+async fn assess_seed_in(server: &TestServer, view: pb::AssessmentView) -> pb::AssessResponse {
     let mut client = server.client().await;
     let mut response = client
-        .assess(seed_request())
+        .assess(pb::AssessRequest {
+            view: view as i32,
+            ..seed_request()
+        })
         .await
         .expect("seed case is valid")
         .into_inner();
     assert!(response.record.is_some(), "the seed assessment is stored");
     response.record = None;
     response
+}
+
+async fn assess_seed(server: &TestServer) -> pb::AssessResponse {
+    assess_seed_in(server, pb::AssessmentView::SelfContained).await
+}
+
+fn assert_golden(actual: &pb::AssessResponse, path: &str) {
+    let actual = json::assess_response_to_json(actual);
+    let golden = std::fs::read_to_string(path).expect("golden file present");
+    assert!(
+        actual.trim_end() == golden.trim_end(),
+        "the seed response differs from {path}; review the difference by hand before \
+         changing the golden file.\n--- actual ---\n{actual}"
+    );
 }
 
 fn per_tonne(
@@ -150,13 +175,41 @@ async fn seed_loan_schedule_is_exact_to_the_fen() {
 #[tokio::test]
 async fn seed_response_matches_the_reviewed_golden_file() {
     let server = TestServer::start().await;
-    let actual = json::assess_response_to_json(&assess_seed(&server).await);
-    let golden = std::fs::read_to_string(GOLDEN_PATH).expect("golden file present");
+    assert_golden(&assess_seed(&server).await, GOLDEN_PATH);
+}
+
+#[tokio::test]
+async fn the_full_seed_response_refers_to_the_texts_and_matches_its_golden_file() {
+    let server = TestServer::start().await;
+    let full = assess_seed_in(&server, pb::AssessmentView::Full).await;
+    assert_golden(&full, GOLDEN_FULL_PATH);
+    let self_contained = assess_seed(&server).await;
     assert!(
-        actual.trim_end() == golden.trim_end(),
-        "the seed response differs from {GOLDEN_PATH}; review the difference by hand before \
-         changing the golden file.\n--- actual ---\n{actual}"
+        full.encoded_len() * 10 < self_contained.encoded_len() * 7,
+        "FULL {} bytes, SELF_CONTAINED {}",
+        full.encoded_len(),
+        self_contained.encoded_len()
     );
+    let carbon = full.carbon.as_ref().unwrap();
+    assert!(
+        carbon
+            .trace
+            .iter()
+            .all(|s| !s.template.is_empty() && s.equation.is_empty())
+    );
+    assert!(carbon.factors_used.iter().all(|f| f.source.is_empty()));
+
+    // BASIC is FULL without the schedule's rows, the trace and the factors, to the byte.
+    let basic = assess_seed_in(&server, pb::AssessmentView::Basic).await;
+    let mut trimmed = full.clone();
+    trimmed.loan.as_mut().unwrap().periods.clear();
+    let carbon = trimmed.carbon.as_mut().unwrap();
+    carbon.trace.clear();
+    carbon.factors_used.clear();
+    assert_eq!(basic.encode_to_vec(), trimmed.encode_to_vec());
+    // And an unnamed view is BASIC.
+    let unnamed = assess_seed_in(&server, pb::AssessmentView::Unspecified).await;
+    assert_eq!(unnamed, basic);
 }
 
 #[tokio::test]

@@ -445,6 +445,7 @@ async fn a_stored_assessment_with_both_views_verifies_by_recomputation() {
     let stored = client
         .get_assessment(pb::GetAssessmentRequest {
             record_id: seal.record_id,
+            ..Default::default()
         })
         .await
         .expect("get")

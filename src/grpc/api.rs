@@ -15,61 +15,101 @@ use crate::pb;
 use crate::records::Record;
 
 use super::monitoring as grpc_monitoring;
-use super::response::Detail;
+use super::reference::ReferenceTexts;
+use super::response::View;
 use super::{request, response, status};
 
 #[derive(Clone)]
 pub struct ImpactApi {
     pub(super) lpr_table: Arc<LprTable>,
     pub(super) factor_library: Arc<FactorLibrary>,
+    references: Arc<ReferenceTexts>,
+}
+
+/// The view an AssessRequest asks for, BASIC when it names none.
+pub fn requested_view(request: &pb::AssessRequest) -> Result<View, Status> {
+    View::named(request.view, View::Basic).ok_or_else(|| {
+        status::invalid_field("view", format!("unknown enum value {}", request.view))
+    })
 }
 
 impl ImpactApi {
     pub fn new(lpr_table: LprTable, factor_library: FactorLibrary) -> ImpactApi {
         ImpactApi {
             lpr_table: Arc::new(lpr_table),
+            references: Arc::new(ReferenceTexts::new(&factor_library)),
             factor_library: Arc::new(factor_library),
         }
     }
 
-    /// The whole assessment: validate, compute, present. Synchronous and pure: tens of
-    /// microseconds of CPU, so the server runs it inline (see `assess_and_store`).
+    /// The whole assessment: validate, compute, present, in the view the request asks for
+    /// (BASIC unless it names another). Synchronous and pure: tens of microseconds of CPU, so
+    /// the server runs it inline (see `assess_and_store`).
     pub fn assess(&self, request: &pb::AssessRequest) -> Result<pb::AssessResponse, Status> {
-        self.assess_in_detail(request, Detail::FULL)
+        self.assess_in(request, requested_view(request)?)
     }
 
-    /// The same, less what `detail` leaves out, as a batch item may ask.
-    pub fn assess_in_detail(
+    /// The same in `view`, whatever the request asks for.
+    pub fn assess_in(
         &self,
         request: &pb::AssessRequest,
-        detail: Detail,
+        view: View,
     ) -> Result<pb::AssessResponse, Status> {
-        self.assess_with(request, &self.factor_library, detail)
+        self.assess_with(request, &self.factor_library, view)
     }
 
     pub(super) fn assess_with(
         &self,
         request: &pb::AssessRequest,
         factor_library: &FactorLibrary,
-        detail: Detail,
+        view: View,
     ) -> Result<pb::AssessResponse, Status> {
         let (input, presenter) = request::to_domain(request, &self.lpr_table, factor_library)
             .map_err(status::invalid_argument)?;
-        let tracing = if detail.carbon_trace {
+        let tracing = if view.detailed() {
             Tracing::Kept
         } else {
             Tracing::Skipped
         };
         let assessment =
             assess_tracing(&input, &self.lpr_table, tracing).map_err(status::assess_failed)?;
-        Ok(response::build(
+        let mut response = response::build(
             request,
             &input,
             assessment,
             &presenter,
             &self.lpr_table,
-            detail,
-        ))
+            view.detailed(),
+        );
+        if view == View::SelfContained {
+            self.write_out(&mut response, factor_library)?;
+        }
+        Ok(response)
+    }
+
+    /// SELF_CONTAINED from FULL. The texts are this server's own, so failing is a bug.
+    pub(super) fn write_out(
+        &self,
+        response: &mut pb::AssessResponse,
+        factor_library: &FactorLibrary,
+    ) -> Result<(), Status> {
+        response::write_out(response, factor_library).map_err(|why| {
+            tracing::error!(%why, "a response's texts cannot be written out");
+            Status::internal("the response's reference texts cannot be written out")
+        })
+    }
+
+    /// The methodology's templates and the factor sets' digests.
+    pub fn references(&self) -> &ReferenceTexts {
+        &self.references
+    }
+
+    pub fn factor_library(&self) -> &FactorLibrary {
+        &self.factor_library
+    }
+
+    pub(super) fn factor_library_arc(&self) -> Arc<FactorLibrary> {
+        Arc::clone(&self.factor_library)
     }
 
     /// A monitoring report's result against its plan (an assessment's request, assessed
@@ -127,8 +167,14 @@ impl ImpactApi {
         let (request, library) = self
             .stored_request(record)
             .map_err(|status| status.message().to_owned())?;
+        // A record sealed before texts were referred to by id holds them written out.
+        let view = if record.seal.methodology_digest.is_empty() {
+            View::SelfContained
+        } else {
+            View::Full
+        };
         let response = self
-            .assess_with(&request, &library, Detail::FULL)
+            .assess_with(&request, &library, view)
             .map_err(|status| {
                 format!(
                     "the stored request no longer assesses: {}",

@@ -19,9 +19,10 @@ use crate::pb;
 use crate::records::{Record, RecordKind};
 
 use super::api::ImpactApi;
+use super::api::requested_view;
 use super::auth::{self, Auth};
 use super::records::{self, RecordBook, Submission};
-use super::response::Detail;
+use super::response::{View, trim_to_basic};
 use super::{request, status};
 
 /// A stored item's answer, ready once its record is committed.
@@ -64,7 +65,7 @@ pub(super) fn item_error(status: &Status) -> pb::ItemError {
 }
 
 /// A batch item's request and what its answer should hold, once its key is checked.
-fn batch_request(item: &mut pb::AssessBatchItem) -> Result<(pb::AssessRequest, Detail), Status> {
+fn batch_request(item: &mut pb::AssessBatchItem) -> Result<(pb::AssessRequest, View), Status> {
     let key_chars = item.key.chars().count();
     if !(1..=MAX_BATCH_KEY_CHARS).contains(&key_chars) || item.key.chars().any(char::is_control) {
         return Err(status::invalid_field(
@@ -76,18 +77,16 @@ fn batch_request(item: &mut pb::AssessBatchItem) -> Result<(pb::AssessRequest, D
         .request
         .take()
         .ok_or_else(|| status::invalid_field("request", "is required"))?;
-    let detail = Detail {
-        schedule_periods: !item.omit_schedule_periods,
-        carbon_trace: !item.omit_carbon_trace,
-    };
-    Ok((request, detail))
+    let view = requested_view(&request)
+        .map_err(|_| status::invalid_field("request.view", "is not an AssessmentView"))?;
+    Ok((request, view))
 }
 
 /// An assessment computed and not yet stored, with what its answer should hold.
 pub(super) struct Computed {
     request: pb::AssessRequest,
     response: pb::AssessResponse,
-    detail: Detail,
+    view: View,
 }
 
 /// How often a monitoring report is re-evaluated when other reports on its plan are stored
@@ -119,26 +118,22 @@ impl ImpactServer {
         &self,
         caller: &auth::Caller,
         request: pb::AssessRequest,
-        detail: Detail,
     ) -> Result<pb::AssessResponse, Status> {
+        let view = requested_view(&request)?;
         // Yielding once first lets the calls that arrived while the workers were busy reach
         // the concurrency limit, which admits or sheds them, before this one takes the worker
         // for its computation. (A batch item needs no yield: it starts as a task of its own.)
         tokio::task::yield_now().await;
-        let computed = self.compute(request, detail)?;
+        let computed = self.compute(request, view)?;
         self.store(caller, computed).await
     }
 
-    /// The assessment alone. A stored record always holds the full response, so `detail`
-    /// saves work only on a dry run; `store` trims a stored one.
-    fn compute(&self, request: pb::AssessRequest, detail: Detail) -> Result<Computed, Status> {
+    /// The assessment alone. A stored record always holds the FULL response, so `view`
+    /// saves work only on a dry run; `append` gives a stored one its view.
+    fn compute(&self, request: pb::AssessRequest, view: View) -> Result<Computed, Status> {
         // The computation runs inline: a hop to the blocking pool cost more than the whole
         // assessment (README "Speed").
-        let full_if_stored = if request.dry_run {
-            detail
-        } else {
-            Detail::FULL
-        };
+        let full_if_stored = if request.dry_run { view } else { View::Full };
         // A bug that panics answers INTERNAL for this call instead of resetting its stream
         // (the blocking pool used to catch it; inline, nothing else would).
         let response = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
@@ -152,12 +147,12 @@ impl ImpactServer {
         Ok(Computed {
             request,
             response,
-            detail,
+            view,
         })
     }
 
     /// Appends a computed assessment to the caller's chain (unless it is a dry run) and
-    /// returns it sealed, less what its `detail` leaves out.
+    /// returns it sealed, in its view.
     async fn store(
         &self,
         caller: &auth::Caller,
@@ -179,41 +174,62 @@ impl ImpactServer {
         let Computed {
             request,
             mut response,
-            detail,
+            view,
         } = computed;
-        let seal = self
-            .records
-            .append(
-                Submission {
-                    kind: RecordKind::Assessment,
-                    tenant: caller.tenant.clone(),
-                    methodology_version: response.methodology_version.clone(),
-                    factor_set: response.factor_set.clone(),
-                    subject_record_id: String::new(),
-                    borrower_id: request.borrower_id.clone(),
-                    project_id: request.project_id.clone(),
-                    request: request.encode_to_vec(),
-                    response: response.encode_to_vec(),
-                },
-                None,
-            )
-            .await
-            .map_err(|e| {
-                e.unwrap_or_else(|| Status::internal("conflict without a precondition"))
-            })?;
+        let submission = self.submission(
+            RecordKind::Assessment,
+            caller,
+            (&response.methodology_version, &response.factor_set),
+            String::new(),
+            (&request.borrower_id, &request.project_id),
+            (request.encode_to_vec(), response.encode_to_vec()),
+        )?;
+        match view {
+            View::Basic => trim_to_basic(&mut response),
+            View::Full => {}
+            View::SelfContained => {
+                self.api
+                    .write_out(&mut response, &self.api.factor_library)?;
+            }
+        }
+        let seal = self.records.append(submission, None).await.map_err(|e| {
+            e.unwrap_or_else(|| Status::internal("conflict without a precondition"))
+        })?;
         response.record = Some(records::seal_message(&seal));
-        if !detail.schedule_periods
-            && let Some(loan) = response.loan.as_mut()
-        {
-            loan.periods.clear();
-        }
-        if !detail.carbon_trace
-            && let Some(carbon) = response.carbon.as_mut()
-        {
-            carbon.trace.clear();
-            carbon.factors_used.clear();
-        }
         Ok(response)
+    }
+
+    /// What a record of `kind` stores for `caller`, its reference texts pinned.
+    pub(super) fn submission(
+        &self,
+        kind: RecordKind,
+        caller: &auth::Caller,
+        (methodology_version, factor_set): (&str, &str),
+        subject_record_id: String,
+        (borrower_id, project_id): (&str, &str),
+        (request, response): (Vec<u8>, Vec<u8>),
+    ) -> Result<Submission, Status> {
+        let references = self.api.references();
+        let factor_set_digest = references.factor_set_digest(factor_set).ok_or_else(|| {
+            tracing::error!(
+                factor_set,
+                "an answer names a factor set without a document"
+            );
+            Status::internal("the factor set's digest is missing")
+        })?;
+        Ok(Submission {
+            kind,
+            tenant: caller.tenant.clone(),
+            methodology_version: methodology_version.to_owned(),
+            factor_set: factor_set.to_owned(),
+            subject_record_id,
+            borrower_id: borrower_id.to_owned(),
+            project_id: project_id.to_owned(),
+            methodology_digest: references.methodology_digest().to_owned(),
+            factor_set_digest: factor_set_digest.to_owned(),
+            request,
+            response,
+        })
     }
 
     /// A batch item checked and assessed, not yet stored: items are assessed side by side
@@ -223,7 +239,7 @@ impl ImpactServer {
         mut item: pb::AssessBatchItem,
     ) -> (String, Result<Computed, Status>) {
         let computed = match batch_request(&mut item) {
-            Ok((request, detail)) => self.compute(request, detail),
+            Ok((request, view)) => self.compute(request, view),
             Err(status) => Err(status),
         };
         (item.key, computed)

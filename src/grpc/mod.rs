@@ -12,6 +12,7 @@ pub mod monitoring;
 pub mod observe;
 pub mod portfolio;
 pub mod records;
+pub mod reference;
 pub mod request;
 pub mod response;
 pub mod server;

@@ -9,6 +9,8 @@ use prost::Message;
 use tonic::Status;
 
 use super::auth::{Caller, Role};
+use super::response::{View, trim_to_basic, write_out};
+use crate::domain::carbon::factor_set::FactorLibrary;
 use crate::pb;
 use crate::records::{self, NewRecord, Record, RecordKind, Seal, ServiceKey, ZERO_DIGEST};
 use crate::store::{Filter, LastReport, Sealer, Store, StoreError};
@@ -32,6 +34,8 @@ pub struct Submission {
     pub subject_record_id: String,
     pub borrower_id: String,
     pub project_id: String,
+    pub methodology_digest: String,
+    pub factor_set_digest: String,
     pub request: Vec<u8>,
     pub response: Vec<u8>,
 }
@@ -84,6 +88,8 @@ pub fn seal_message(seal: &Seal) -> pb::RecordSeal {
         borrower_id: seal.borrower_id.clone(),
         project_id: seal.project_id.clone(),
         created_unix_micros: seal.created_unix_micros,
+        methodology_digest_sha256: seal.methodology_digest.clone(),
+        factor_set_digest_sha256: seal.factor_set_digest.clone(),
     }
 }
 
@@ -95,19 +101,37 @@ fn undecodable(record: &Record) -> Status {
     ))
 }
 
-pub fn stored_record_message(record: &Record) -> Result<pb::StoredRecord, Status> {
+/// A record as GetAssessment and ExportAssessments give it: an assessment's response in
+/// `view` (a monitoring report has one form).
+pub fn stored_record_message(
+    record: &Record,
+    view: View,
+    library: &FactorLibrary,
+) -> Result<pb::StoredRecord, Status> {
     use pb::stored_record::Content;
     let content = match record.seal.kind {
-        RecordKind::Assessment => Content::Assessment(pb::StoredAssessment {
-            request: Some(
-                pb::AssessRequest::decode(record.request.as_slice())
-                    .map_err(|_| undecodable(record))?,
-            ),
-            response: Some(
-                pb::AssessResponse::decode(record.response.as_slice())
-                    .map_err(|_| undecodable(record))?,
-            ),
-        }),
+        RecordKind::Assessment => {
+            let mut response = pb::AssessResponse::decode(record.response.as_slice())
+                .map_err(|_| undecodable(record))?;
+            match view {
+                View::Basic => trim_to_basic(&mut response),
+                View::Full => {}
+                View::SelfContained => write_out(&mut response, library).map_err(|why| {
+                    tracing::error!(record = %record.seal.record_id, %why, "texts not written out");
+                    Status::failed_precondition(format!(
+                        "the texts of {} cannot be written out here ({why}); ask for the FULL view",
+                        record.seal.record_id
+                    ))
+                })?,
+            }
+            Content::Assessment(pb::StoredAssessment {
+                request: Some(
+                    pb::AssessRequest::decode(record.request.as_slice())
+                        .map_err(|_| undecodable(record))?,
+                ),
+                response: Some(response),
+            })
+        }
         RecordKind::MonitoringReport => Content::MonitoringReport(pb::StoredMonitoringReport {
             request: Some(
                 pb::SubmitMonitoringReportRequest::decode(record.request.as_slice())
@@ -148,7 +172,9 @@ impl RecordBook {
     }
 
     /// Seals and stores a submission; the seal is durable when this returns. With `expect`,
-    /// Err(None) means another report on the plan was stored first: nothing was stored.
+    /// Err(None) means another report on the plan was stored first: nothing was stored. No
+    /// thread waits for the commit: the store's own thread answers (a blocked thread per
+    /// waiting call held most of the memory of a busy server).
     pub async fn append(
         &self,
         submission: Submission,
@@ -175,32 +201,39 @@ impl RecordBook {
             subject_record_id: submission.subject_record_id,
             borrower_id: submission.borrower_id,
             project_id: submission.project_id,
+            methodology_digest: submission.methodology_digest,
+            factor_set_digest: submission.factor_set_digest,
             request: submission.request,
             response: submission.response,
         };
-        let store = self.store.clone();
         let key = self.key.clone();
-        let stored = tokio::task::spawn_blocking(move || {
-            let signer = key.clone();
-            let seal: Sealer = Box::new(move |record, sequence, previous| {
-                let digest = records::digest(
-                    &record.tenant,
-                    record.kind,
-                    &record.subject_record_id,
-                    sequence,
-                    previous,
-                    &record.request,
-                    &record.response,
-                );
-                let unsigned = record.sealed(sequence, previous, &digest, &[], signer.key_id());
-                (digest, signer.sign(&unsigned.signing_text()))
-            });
-            store.append(record, key.key_id(), expect.as_ref(), seal)
-        })
-        .await
-        .map_err(|e| {
-            tracing::error!(error = %e, "record store task failed");
-            Some(Status::internal("the record store task failed"))
+        let seal: Sealer = Box::new(move |record, sequence, previous| {
+            let digest = records::digest(
+                &record.tenant,
+                record.kind,
+                &record.subject_record_id,
+                sequence,
+                previous,
+                &record.request,
+                &record.response,
+            );
+            let unsigned = record.sealed(sequence, previous, &digest, &[], key.key_id());
+            (digest, key.sign(&unsigned.signing_text()))
+        });
+        let (answer, answered) = tokio::sync::oneshot::channel();
+        self.store.append(
+            record,
+            self.key.key_id(),
+            expect,
+            seal,
+            Box::new(move |outcome| {
+                // The caller may have gone (its call cancelled): the record is stored anyway.
+                let _ = answer.send(outcome);
+            }),
+        );
+        let stored = answered.await.map_err(|_| {
+            tracing::error!("the record store dropped an append unanswered");
+            Some(Status::internal("the record store failed"))
         })?;
         match stored {
             Ok(seal) => Ok(seal),
@@ -287,6 +320,8 @@ impl RecordBook {
         &self,
         tenant: String,
         filter: Filter,
+        view: View,
+        library: Arc<FactorLibrary>,
     ) -> tokio::sync::mpsc::Receiver<Result<pb::StoredRecord, Status>> {
         let (sender, receiver) = tokio::sync::mpsc::channel(16);
         let store = self.store.clone();
@@ -304,7 +339,7 @@ impl RecordBook {
                 after = last.sequence;
                 for seal in &seals {
                     let message = match store.get(&seal.record_id) {
-                        Ok(Some(record)) => stored_record_message(&record),
+                        Ok(Some(record)) => stored_record_message(&record, view, &library),
                         Ok(None) => Err(Status::internal("a listed record vanished")),
                         Err(error) => Err(store_failed(error)),
                     };

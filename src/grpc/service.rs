@@ -14,9 +14,15 @@ use crate::store::LastReport;
 use super::auth;
 use super::batch::BatchAnswers;
 use super::impact::{ImpactServer, MAX_LISTED_ITEM_ERRORS, REPORT_ATTEMPTS, item_error};
-use super::records::{self, MAX_PAGE_SIZE, Submission};
-use super::response::Detail;
+use super::records::{self, MAX_PAGE_SIZE};
+use super::response::View;
 use super::{factor_sets, portfolio, status};
+
+/// The view a GetAssessment or ExportAssessments asks for, SELF_CONTAINED when it names none.
+fn record_view(value: i32) -> Result<View, Status> {
+    View::named(value, View::SelfContained)
+        .ok_or_else(|| status::invalid_field("view", format!("unknown enum value {value}")))
+}
 
 fn paging(page_size: u32, page_token: &str) -> Result<(usize, u64), Status> {
     let size = match page_size {
@@ -49,7 +55,7 @@ impl ImpactService for ImpactServer {
         request: Request<pb::AssessRequest>,
     ) -> Result<Response<pb::AssessResponse>, Status> {
         let caller = auth::caller(&request)?;
-        self.assess_and_store(&caller, request.into_inner(), Detail::FULL)
+        self.assess_and_store(&caller, request.into_inner())
             .await
             .map(Response::new)
     }
@@ -110,7 +116,23 @@ impl ImpactService for ImpactServer {
         &self,
         request: Request<pb::GetFactorSetRequest>,
     ) -> Result<Response<pb::GetFactorSetResponse>, Status> {
-        factor_sets::get(&self.api.factor_library, &request.get_ref().factor_set).map(Response::new)
+        factor_sets::get(
+            self.api.factor_library(),
+            self.api.references(),
+            &request.get_ref().factor_set,
+        )
+        .map(Response::new)
+    }
+
+    async fn get_methodology(
+        &self,
+        request: Request<pb::GetMethodologyRequest>,
+    ) -> Result<Response<pb::GetMethodologyResponse>, Status> {
+        self.api
+            .references()
+            .methodology(&request.get_ref().methodology_version)
+            .cloned()
+            .map(Response::new)
     }
 
     async fn submit_monitoring_report(
@@ -147,17 +169,14 @@ impl ImpactService for ImpactServer {
                     record: None,
                 }));
             }
-            let submission = Submission {
-                kind: RecordKind::MonitoringReport,
-                tenant: caller.tenant.clone(),
-                methodology_version: result.methodology_version.clone(),
-                factor_set: result.factor_set.clone(),
-                subject_record_id: subject.seal.record_id.clone(),
-                borrower_id: subject.seal.borrower_id.clone(),
-                project_id: subject.seal.project_id.clone(),
-                request: report.encode_to_vec(),
-                response: result.encode_to_vec(),
-            };
+            let submission = self.submission(
+                RecordKind::MonitoringReport,
+                &caller,
+                (&result.methodology_version, &result.factor_set),
+                subject.seal.record_id.clone(),
+                (&subject.seal.borrower_id, &subject.seal.project_id),
+                (report.encode_to_vec(), result.encode_to_vec()),
+            )?;
             let expect = LastReport {
                 subject_record_id: subject.seal.record_id.clone(),
                 record_id: previous.map(|r| r.seal.record_id),
@@ -183,11 +202,13 @@ impl ImpactService for ImpactServer {
         request: Request<pb::GetAssessmentRequest>,
     ) -> Result<Response<pb::StoredRecord>, Status> {
         let caller = auth::caller(&request)?;
+        let r = request.get_ref();
+        let view = record_view(r.view)?;
         let record = self
             .records
-            .readable(&caller, "record_id", &request.get_ref().record_id)
+            .readable(&caller, "record_id", &r.record_id)
             .await?;
-        records::stored_record_message(&record).map(Response::new)
+        records::stored_record_message(&record, view, self.api.factor_library()).map(Response::new)
     }
 
     async fn list_assessments(
@@ -248,9 +269,13 @@ impl ImpactService for ImpactServer {
             &r.created_from,
             &r.created_to,
         )?;
-        Ok(Response::new(ReceiverStream::new(
-            self.records.export(caller.tenant, filter),
-        )))
+        let view = record_view(r.view)?;
+        Ok(Response::new(ReceiverStream::new(self.records.export(
+            caller.tenant,
+            filter,
+            view,
+            self.api.factor_library_arc(),
+        ))))
     }
 
     async fn share_assessment(

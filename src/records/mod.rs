@@ -14,12 +14,15 @@ pub const CANONICAL_ENCODING: &str = "digest = SHA-256 of: the ASCII tag \
 the subject record id, each as a big-endian u64 byte length followed by the UTF-8 bytes, then the \
 sequence as a big-endian u64, the previous record's 32-byte digest (32 zero bytes for the \
 first), and the request and the response, each as a big-endian u64 byte length followed by the \
-protobuf bytes (prost encoding: fields in number order, no unknown fields; the response without \
-its record field). signature = Ed25519 over the UTF-8 signing text: \"green-impact/seal/v1\" and \
-one \"name=value\" line per seal field (record_id, kind, tenant, sequence, created_at, \
-created_unix_micros, methodology_version, factor_set, subject_record_id, borrower_id, \
-project_id, digest_sha256, previous_digest_sha256, key_id), each line ending in a newline, \
-digests in lowercase hex";
+protobuf bytes (prost encoding: fields in number order, no unknown fields; the response in its \
+FULL view, without its record field; uncompressed, whatever the store keeps). signature = Ed25519 \
+over the UTF-8 signing text: \"green-impact/seal/v2\" and one \"name=value\" line per seal \
+field (record_id, kind, tenant, sequence, created_at, created_unix_micros, methodology_version, \
+factor_set, subject_record_id, borrower_id, project_id, digest_sha256, previous_digest_sha256, \
+key_id, methodology_digest_sha256, factor_set_digest_sha256), each line ending in a newline, \
+digests in lowercase hex. A record sealed before the reference texts were pinned (empty \
+methodology_digest_sha256) signs text v1: the tag \"green-impact/seal/v1\" and the same lines \
+without the last two";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RecordKind {
@@ -64,6 +67,9 @@ pub struct NewRecord {
     pub subject_record_id: String,
     pub borrower_id: String,
     pub project_id: String,
+    /// The reference texts the response refers to by id, pinned (lowercase hex SHA-256).
+    pub methodology_digest: String,
+    pub factor_set_digest: String,
     pub request: Vec<u8>,
     pub response: Vec<u8>,
 }
@@ -90,6 +96,8 @@ impl NewRecord {
             subject_record_id: self.subject_record_id.clone(),
             borrower_id: self.borrower_id.clone(),
             project_id: self.project_id.clone(),
+            methodology_digest: self.methodology_digest.clone(),
+            factor_set_digest: self.factor_set_digest.clone(),
             digest: digest.to_vec(),
             previous_digest: previous_digest.to_vec(),
             signature: signature.to_vec(),
@@ -115,6 +123,11 @@ pub struct Seal {
     /// Signed too, because lists filter on them.
     pub borrower_id: String,
     pub project_id: String,
+    /// The digests of the methodology's templates and of the factor set, lowercase hex; empty
+    /// in a record sealed before they were pinned (signing text v1), whose response writes
+    /// every text out.
+    pub methodology_digest: String,
+    pub factor_set_digest: String,
     pub digest: Vec<u8>,
     pub previous_digest: Vec<u8>,
     pub signature: Vec<u8>,
@@ -173,13 +186,16 @@ impl Record {
 
 impl Seal {
     /// The text the service key signs: every seal field but the signature. Ids and names are
-    /// checked to hold no line breaks before they are stored.
+    /// checked to hold no line breaks before they are stored. A seal that pins reference texts
+    /// signs text v2, which adds their digests; one that does not, text v1.
     pub fn signing_text(&self) -> String {
-        format!(
-            "green-impact/seal/v1\nrecord_id={}\nkind={}\ntenant={}\nsequence={}\n\
+        let pinned = !self.methodology_digest.is_empty();
+        let mut text = format!(
+            "green-impact/seal/{}\nrecord_id={}\nkind={}\ntenant={}\nsequence={}\n\
              created_at={}\ncreated_unix_micros={}\nmethodology_version={}\nfactor_set={}\n\
              subject_record_id={}\nborrower_id={}\nproject_id={}\ndigest_sha256={}\n\
              previous_digest_sha256={}\nkey_id={}\n",
+            if pinned { "v2" } else { "v1" },
             self.record_id,
             self.kind.name(),
             self.tenant,
@@ -194,7 +210,15 @@ impl Seal {
             hex::encode(&self.digest),
             hex::encode(&self.previous_digest),
             self.key_id,
-        )
+        );
+        if pinned {
+            text.push_str("methodology_digest_sha256=");
+            text.push_str(&self.methodology_digest);
+            text.push_str("\nfactor_set_digest_sha256=");
+            text.push_str(&self.factor_set_digest);
+            text.push('\n');
+        }
+        text
     }
 }
 

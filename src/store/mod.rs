@@ -2,6 +2,7 @@
 //! the data directory), PostgreSQL when several replicas share one store. Both give the same
 //! guarantees: an append is durable when it returns, and a tenant's chain never forks.
 
+pub mod encoding;
 pub mod postgres;
 pub mod sqlite;
 
@@ -45,6 +46,10 @@ pub struct Filter {
 /// store may seal a record on another caller's thread, which commits several appends together.
 pub type Sealer = Box<dyn Fn(&NewRecord, u64, &[u8; 32]) -> ([u8; 32], [u8; 64]) + Send>;
 
+/// Hears an append's outcome, once, on a thread of the store's: the seal once the record is
+/// durable, or why it was not stored.
+pub type Done = Box<dyn FnOnce(Result<Seal, StoreError>) + Send>;
+
 /// A monitoring report is computed against the last report on its plan; it may be stored
 /// only if that is still the last one when its append runs.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -54,17 +59,20 @@ pub struct LastReport {
     pub record_id: Option<String>,
 }
 
+/// Every method but `append` blocks: call it from a blocking thread.
 pub trait Store: Send + Sync {
     /// Appends `record` to its tenant's chain in one transaction: checks `expect` (Conflict
-    /// if it fails), reads the chain's head, seals the record after it, writes it, and commits
-    /// durably before returning.
+    /// if it fails), reads the chain's head, seals the record after it, writes it, commits
+    /// durably, and then tells `done`. Returns at once: the work is done by the store's own
+    /// threads, so no caller's thread waits for a commit.
     fn append(
         &self,
         record: NewRecord,
         key_id: &str,
-        expect: Option<&LastReport>,
+        expect: Option<LastReport>,
         seal: Sealer,
-    ) -> Result<Seal, StoreError>;
+        done: Done,
+    );
 
     /// A record by id, whatever its tenant (access is the caller's to check).
     fn get(&self, record_id: &str) -> Result<Option<Record>, StoreError>;

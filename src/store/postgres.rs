@@ -4,9 +4,10 @@
 //! UNIQUE (tenant, sequence) is the backstop should anything write without taking the lock.
 //!
 //! The sync `postgres` client drives a small tokio runtime of its own, so its calls must not run
-//! on an async worker thread: the server calls the store from `spawn_blocking`.
+//! on an async worker thread: the server calls the store from `spawn_blocking`, and appends run
+//! on the store's own threads.
 
-use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError, mpsc};
 use std::time::{Duration, Instant};
 
 use postgres::config::{Host, SslMode};
@@ -16,7 +17,8 @@ use rustls_pki_types::CertificateDer;
 use rustls_pki_types::pem::PemObject;
 use tokio_postgres_rustls::MakeRustlsConnect;
 
-use super::{Filter, LastReport, Sealer, Store, StoreError};
+use super::encoding::{Encoding, Stored};
+use super::{Done, Filter, LastReport, Sealer, Store, StoreError};
 use crate::error_text::with_causes;
 use crate::records::{NewRecord, Record, RecordKind, Seal, ZERO_DIGEST};
 
@@ -41,6 +43,9 @@ CREATE TABLE IF NOT EXISTS records (
     key_id TEXT NOT NULL,
     UNIQUE (tenant, sequence)
 );
+ALTER TABLE records ADD COLUMN IF NOT EXISTS methodology_digest TEXT NOT NULL DEFAULT '';
+ALTER TABLE records ADD COLUMN IF NOT EXISTS factor_set_digest TEXT NOT NULL DEFAULT '';
+ALTER TABLE records ADD COLUMN IF NOT EXISTS encoding BIGINT NOT NULL DEFAULT 0;
 CREATE INDEX IF NOT EXISTS records_by_subject ON records (subject_record_id, sequence);
 CREATE TABLE IF NOT EXISTS shares (
     record_id TEXT NOT NULL REFERENCES records (record_id),
@@ -59,11 +64,15 @@ macro_rules! seal_columns {
     () => {
         "record_id, kind, tenant, sequence, created_at, created_unix_micros, \
          methodology_version, factor_set, subject_record_id, borrower_id, project_id, digest, \
-         previous_digest, signature, key_id"
+         previous_digest, signature, key_id, methodology_digest, factor_set_digest"
     };
 }
 const SEAL_COLUMNS: &str = seal_columns!();
-const RECORD_COLUMNS: &str = concat!(seal_columns!(), ", request, response");
+const RECORD_COLUMNS: &str = concat!(seal_columns!(), ", request, response, encoding");
+
+/// Threads that run appends: each holds a client for its transaction, and appends to one
+/// tenant queue on its advisory lock anyway.
+const APPEND_THREADS: usize = 4;
 
 /// Enough for the blocking pool's bursts without crowding a server's max_connections when
 /// several replicas share it.
@@ -90,11 +99,27 @@ struct Pool {
 }
 
 pub struct PostgresStore {
+    shared: Arc<Shared>,
+    /// To the append threads; dropping it ends them once the queue is done.
+    appends: Option<mpsc::Sender<Append>>,
+    threads: Vec<std::thread::JoinHandle<()>>,
+}
+
+/// The connections, shared by the append threads and the callers of the other methods.
+struct Shared {
     config: Config,
     /// Present when the URL asks for TLS (sslmode=require).
     tls: Option<MakeRustlsConnect>,
     pool: Mutex<Pool>,
     returned: Condvar,
+}
+
+struct Append {
+    record: NewRecord,
+    key_id: String,
+    expect: Option<LastReport>,
+    seal: Sealer,
+    done: Done,
 }
 
 fn backend(error: postgres::Error) -> StoreError {
@@ -184,7 +209,7 @@ impl PostgresStore {
                  give --database-ca-file"
             );
         }
-        let store = PostgresStore {
+        let shared = Arc::new(Shared {
             config,
             tls,
             pool: Mutex::new(Pool {
@@ -192,18 +217,65 @@ impl PostgresStore {
                 open: 0,
             }),
             returned: Condvar::new(),
-        };
+        });
         // A thread of its own, so that starting the store from async code (the server's main)
         // does not run the client's runtime inside the server's.
         std::thread::scope(|scope| {
             scope
-                .spawn(|| store.create_schema())
+                .spawn(|| shared.create_schema())
                 .join()
                 .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
         })?;
-        Ok(store)
+        let (appends, queue) = mpsc::channel::<Append>();
+        let queue = Arc::new(Mutex::new(queue));
+        let threads = (0..APPEND_THREADS)
+            .map(|i| {
+                let (shared, queue) = (Arc::clone(&shared), Arc::clone(&queue));
+                std::thread::Builder::new()
+                    .name(format!("postgres-append-{i}"))
+                    .spawn(move || append_all(&shared, &queue))
+                    .map_err(|e| StoreError::Backend(format!("starting the store's threads: {e}")))
+            })
+            .collect::<Result<_, _>>()?;
+        Ok(PostgresStore {
+            shared,
+            appends: Some(appends),
+            threads,
+        })
     }
+}
 
+/// An append thread: runs appends until the store is dropped.
+fn append_all(shared: &Shared, queue: &Mutex<mpsc::Receiver<Append>>) {
+    loop {
+        // The lock is held only to take the next append, never while one runs.
+        let next = queue.lock().unwrap_or_else(PoisonError::into_inner).recv();
+        let Ok(append) = next else { return };
+        let Append {
+            record,
+            key_id,
+            expect,
+            seal,
+            done,
+        } = append;
+        let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            shared.append(record, &key_id, expect.as_ref(), seal)
+        }))
+        .unwrap_or_else(|_| Err(StoreError::Backend("the append panicked".into())));
+        done(outcome);
+    }
+}
+
+impl Drop for PostgresStore {
+    fn drop(&mut self) {
+        drop(self.appends.take());
+        for thread in self.threads.drain(..) {
+            let _ = thread.join();
+        }
+    }
+}
+
+impl Shared {
     fn create_schema(&self) -> Result<(), StoreError> {
         let mut client = self.client()?;
         let mut tx = client.transaction().map_err(backend)?;
@@ -288,7 +360,7 @@ impl PostgresStore {
     }
 }
 
-impl Drop for PostgresStore {
+impl Drop for Shared {
     fn drop(&mut self) {
         let idle = std::mem::take(&mut self.pool().idle);
         if idle.is_empty() {
@@ -305,7 +377,7 @@ impl Drop for PostgresStore {
 
 /// A client lent out of the pool; going back on drop, unless its connection has closed.
 struct Lease<'a> {
-    store: &'a PostgresStore,
+    store: &'a Shared,
     client: Option<Client>,
 }
 
@@ -373,16 +445,18 @@ fn seal_from(row: &Row) -> Result<Seal, StoreError> {
         previous_digest: column(row, "previous_digest")?,
         signature: column(row, "signature")?,
         key_id: column(row, "key_id")?,
+        methodology_digest: column(row, "methodology_digest")?,
+        factor_set_digest: column(row, "factor_set_digest")?,
     })
 }
 
 fn record_from(row: &Row) -> Result<Record, StoreError> {
-    Ok(Record {
-        seal: seal_from(row)?,
+    Stored {
+        encoding: Encoding::from_code(column(row, "encoding")?),
         request: column(row, "request")?,
         response: column(row, "response")?,
-        shared_with: Vec::new(),
-    })
+    }
+    .read(seal_from(row)?)
 }
 
 /// Byte order, as SQLite's BINARY collation gives, whatever the database's locale.
@@ -418,9 +492,71 @@ impl Store for PostgresStore {
         &self,
         record: NewRecord,
         key_id: &str,
+        expect: Option<LastReport>,
+        seal: Sealer,
+        done: Done,
+    ) {
+        let append = Append {
+            record,
+            key_id: key_id.to_owned(),
+            expect,
+            seal,
+            done,
+        };
+        match &self.appends {
+            Some(appends) => {
+                if let Err(mpsc::SendError(append)) = appends.send(append) {
+                    (append.done)(Err(StoreError::Backend(
+                        "the store's threads stopped".into(),
+                    )));
+                }
+            }
+            None => (append.done)(Err(StoreError::Backend("the store is closed".into()))),
+        }
+    }
+
+    fn get(&self, record_id: &str) -> Result<Option<Record>, StoreError> {
+        self.shared.get(record_id)
+    }
+
+    fn seal_at(&self, tenant: &str, sequence: u64) -> Result<Option<Seal>, StoreError> {
+        self.shared.seal_at(tenant, sequence)
+    }
+
+    fn list(
+        &self,
+        tenant: &str,
+        filter: &Filter,
+        after: u64,
+        limit: usize,
+    ) -> Result<Vec<Seal>, StoreError> {
+        self.shared.list(tenant, filter, after, limit)
+    }
+
+    fn report_before(
+        &self,
+        subject_record_id: &str,
+        before_sequence: u64,
+    ) -> Result<Option<Record>, StoreError> {
+        self.shared
+            .report_before(subject_record_id, before_sequence)
+    }
+
+    fn share(&self, record_id: &str, tenant: &str) -> Result<Vec<String>, StoreError> {
+        self.shared.share(record_id, tenant)
+    }
+}
+
+impl Shared {
+    /// One append, on an append thread: lock the tenant's chain, check, seal, insert, commit.
+    fn append(
+        &self,
+        record: NewRecord,
+        key_id: &str,
         expect: Option<&LastReport>,
         seal: Sealer,
     ) -> Result<Seal, StoreError> {
+        let stored = Stored::compress(&record);
         let mut client = self.client()?;
         // Read committed, whatever the server's default: each statement then sees what was
         // committed before it started, so the head read after the lock sees the previous
@@ -484,8 +620,8 @@ impl Store for PostgresStore {
             "INSERT INTO records (record_id, tenant, sequence, kind, created_at, \
              created_unix_micros, methodology_version, factor_set, subject_record_id, \
              borrower_id, project_id, request, response, digest, previous_digest, signature, \
-             key_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, \
-             $16, $17)",
+             key_id, methodology_digest, factor_set_digest, encoding) VALUES ($1, $2, $3, $4, \
+             $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)",
             &[
                 &record.record_id,
                 &record.tenant,
@@ -498,12 +634,15 @@ impl Store for PostgresStore {
                 &record.subject_record_id,
                 &record.borrower_id,
                 &record.project_id,
-                &record.request,
-                &record.response,
+                &stored.request,
+                &stored.response,
                 &digest.as_slice(),
                 &previous_digest.as_slice(),
                 &signature.as_slice(),
                 &key_id,
+                &record.methodology_digest,
+                &record.factor_set_digest,
+                &stored.encoding.code(),
             ],
         )
         .map_err(backend)?;

@@ -1,17 +1,19 @@
 //! The embedded store: one SQLite file in WAL mode with synchronous=FULL, so a commit is on
-//! disk before the append returns, and BEGIN IMMEDIATE so appends to a chain are serialised.
-//! Appends that arrive while one commits wait, and the next of them commits them all in one
-//! transaction, each in a savepoint of its own (group commit): they share the commit's fsync,
-//! and one refused or failed append leaves the others stored.
+//! disk before an append is answered. One writer thread owns the writing connection: appends
+//! queue up for it, and it commits what waits in one transaction, each append in a savepoint
+//! of its own (group commit), so they share the commit's fsync and one refused or failed append
+//! leaves the others stored. No caller's thread waits on a commit: the writer answers each
+//! append through its `Done`. Reads use a connection of their own, which WAL lets read while
+//! the writer commits.
 
-use std::collections::VecDeque;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::Path;
-use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
+use std::sync::{Mutex, MutexGuard, PoisonError, mpsc};
 
 use rusqlite::{Connection, OptionalExtension, Row, TransactionBehavior, params};
 
-use super::{Filter, LastReport, Sealer, Store, StoreError};
+use super::encoding::{Encoding, Stored};
+use super::{Done, Filter, LastReport, Sealer, Store, StoreError};
 use crate::records::{NewRecord, Record, RecordKind, Seal, ZERO_DIGEST};
 
 const SCHEMA: &str = "
@@ -33,6 +35,9 @@ CREATE TABLE IF NOT EXISTS records (
     previous_digest BLOB NOT NULL,
     signature BLOB NOT NULL,
     key_id TEXT NOT NULL,
+    methodology_digest TEXT NOT NULL DEFAULT '',
+    factor_set_digest TEXT NOT NULL DEFAULT '',
+    encoding INTEGER NOT NULL DEFAULT 0,
     UNIQUE (tenant, sequence)
 );
 CREATE INDEX IF NOT EXISTS records_by_subject ON records (subject_record_id, sequence);
@@ -45,69 +50,34 @@ CREATE TABLE IF NOT EXISTS shares (
 
 const SEAL_COLUMNS: &str = "record_id, kind, tenant, sequence, created_at, created_unix_micros, \
     methodology_version, factor_set, subject_record_id, borrower_id, project_id, digest, \
-    previous_digest, signature, key_id";
+    previous_digest, signature, key_id, methodology_digest, factor_set_digest";
+
+/// Columns a file made before they existed lacks; added at open, old rows taking the default
+/// (no pinned texts, raw bytes).
+const ADDED_COLUMNS: &[(&str, &str)] = &[
+    ("methodology_digest", "TEXT NOT NULL DEFAULT ''"),
+    ("factor_set_digest", "TEXT NOT NULL DEFAULT ''"),
+    ("encoding", "INTEGER NOT NULL DEFAULT 0"),
+];
 
 /// The last report on a plan, the precondition of a new one.
 const LAST_REPORT: &str = "SELECT record_id FROM records WHERE subject_record_id = ?1 \
     AND kind = ?2 ORDER BY sequence DESC LIMIT 1";
 
 pub struct SqliteStore {
-    connection: Mutex<Connection>,
-    appends: Mutex<Appends>,
-}
-
-/// Appends waiting for a commit, in arrival order, and whether a caller is committing.
-#[derive(Default)]
-struct Appends {
-    waiting: VecDeque<(Arc<Turn>, Append)>,
-    committing: bool,
-}
-
-/// Where an append's caller waits, each on its own: woken when its append is committed (or
-/// refused), or when it is its turn to commit what waits. One shared condition would wake
-/// every waiting caller at each commit.
-#[derive(Default)]
-struct Turn {
-    state: Mutex<TurnState>,
-    changed: Condvar,
-}
-
-#[derive(Default)]
-enum TurnState {
-    #[default]
-    Waiting,
-    Commit,
-    Done(Box<Result<Seal, StoreError>>),
-}
-
-impl Turn {
-    fn set(&self, state: TurnState) {
-        *lock(&self.state) = state;
-        self.changed.notify_one();
-    }
-
-    /// Waits until told to commit or told the outcome.
-    fn wait(&self) -> TurnState {
-        let mut state = lock(&self.state);
-        loop {
-            match std::mem::take(&mut *state) {
-                TurnState::Waiting => {
-                    state = self
-                        .changed
-                        .wait(state)
-                        .unwrap_or_else(PoisonError::into_inner);
-                }
-                told => return told,
-            }
-        }
-    }
+    reader: Mutex<Connection>,
+    /// To the writer thread; dropping it ends the thread once the queue is committed.
+    appends: Option<mpsc::Sender<Append>>,
+    writer: Option<std::thread::JoinHandle<()>>,
 }
 
 struct Append {
     record: NewRecord,
+    stored: Stored,
     key_id: String,
     expect: Option<LastReport>,
     seal: Sealer,
+    done: Done,
 }
 
 /// Appends one transaction commits at most: enough to share one fsync among the calls that
@@ -125,114 +95,161 @@ fn backend(error: rusqlite::Error) -> StoreError {
 }
 
 impl SqliteStore {
-    /// Opens (creating if needed) `records.sqlite3` in `data_dir`.
+    /// Opens (creating if needed) `records.sqlite3` in `data_dir`, and starts its writer.
     pub fn open(data_dir: &Path) -> Result<SqliteStore, StoreError> {
         std::fs::create_dir_all(data_dir)
             .map_err(|e| StoreError::Backend(format!("{}: {e}", data_dir.display())))?;
-        let connection = Connection::open(data_dir.join("records.sqlite3")).map_err(backend)?;
-        // 16 KiB pages: a record is about 50 KB (the response), and with 4 KiB pages SQLite
-        // spent a third more time writing one (overflow pages, each checksummed into the
-        // WAL). It takes effect only in a new file, before WAL mode; an existing file keeps
-        // its page size.
-        connection
+        let path = data_dir.join("records.sqlite3");
+        let writing = Connection::open(&path).map_err(backend)?;
+        // 16 KiB pages: with 4 KiB ones SQLite spent a third more time writing the 50 KB rows
+        // of uncompressed responses (overflow pages, each checksummed into the WAL). It takes
+        // effect only in a new file, before WAL mode; an existing file keeps its page size.
+        // The WAL is cut back to 16 MiB after each checkpoint rather than kept at its largest.
+        writing
             .execute_batch(
                 "PRAGMA page_size = 16384; PRAGMA journal_mode = WAL; \
                  PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; \
-                 PRAGMA busy_timeout = 5000;",
+                 PRAGMA busy_timeout = 5000; PRAGMA journal_size_limit = 16777216;",
             )
             .map_err(backend)?;
-        connection.execute_batch(SCHEMA).map_err(backend)?;
+        writing.execute_batch(SCHEMA).map_err(backend)?;
+        add_missing_columns(&writing)?;
+        let reader = Connection::open(&path).map_err(backend)?;
+        reader
+            .execute_batch("PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;")
+            .map_err(backend)?;
+        let (appends, queue) = mpsc::channel();
+        let writer = std::thread::Builder::new()
+            .name("sqlite-writer".into())
+            .spawn(move || write_all(writing, queue))
+            .map_err(|e| StoreError::Backend(format!("starting the store's writer: {e}")))?;
         Ok(SqliteStore {
-            connection: Mutex::new(connection),
-            appends: Mutex::new(Appends::default()),
+            reader: Mutex::new(reader),
+            appends: Some(appends),
+            writer: Some(writer),
         })
     }
 
     fn connection(&self) -> MutexGuard<'_, Connection> {
-        lock(&self.connection)
+        lock(&self.reader)
     }
+}
 
-    /// Commits `group` in one transaction, each append in its own savepoint, and returns their
-    /// outcomes in order. If the transaction does not commit, every append of the group is
-    /// told so, a refused one too: what refused it may not have been stored either.
-    fn commit(&self, group: Vec<Append>) -> Vec<Result<Seal, StoreError>> {
-        let count = group.len();
-        let failed = |message: String| {
-            (0..count)
-                .map(|_| Err(StoreError::Backend(message.clone())))
-                .collect()
-        };
-        let mut connection = self.connection();
-        let mut tx = match connection.transaction_with_behavior(TransactionBehavior::Immediate) {
-            Ok(tx) => tx,
-            Err(error) => return failed(error.to_string()),
-        };
-        let mut outcomes = Vec::with_capacity(count);
-        for append in group {
-            // A savepoint dropped without `commit` rolls back: an append refused, failed or
-            // panicking (its seal is the caller's code) leaves nothing, and the others stand.
-            let outcome = tx.savepoint().map_err(backend).and_then(|point| {
-                let seal = catch_unwind(AssertUnwindSafe(|| append_in(&point, append)))
-                    .unwrap_or_else(|_| {
-                        Err(StoreError::Backend("sealing the record failed".into()))
-                    })?;
-                point.commit().map_err(backend)?;
-                Ok(seal)
-            });
-            outcomes.push(outcome);
-        }
-        match tx.commit() {
-            Ok(()) => outcomes,
-            Err(error) => failed(error.to_string()),
+impl Drop for SqliteStore {
+    fn drop(&mut self) {
+        drop(self.appends.take());
+        if let Some(writer) = self.writer.take() {
+            let _ = writer.join();
         }
     }
 }
 
-impl SqliteStore {
-    /// Commits what waits, a group at a time, until `own` is committed; then hands the turn
-    /// to the next waiting append, if any, and returns `own`'s outcome.
-    fn commit_waiting(&self, own: &Arc<Turn>) -> Result<Seal, StoreError> {
-        loop {
-            let (turns, group): (Vec<Arc<Turn>>, Vec<Append>) = {
-                let mut appends = lock(&self.appends);
-                let count = appends.waiting.len().min(MAX_GROUP);
-                appends.waiting.drain(..count).unzip()
-            };
-            let count = group.len();
-            let outcomes =
-                catch_unwind(AssertUnwindSafe(|| self.commit(group))).unwrap_or_else(|_| {
-                    // The callers waiting on this group must hear of it, not wait for ever.
-                    tracing::error!("a group commit of the record store panicked");
-                    (0..count)
-                        .map(|_| Err(StoreError::Backend("the commit failed".into())))
-                        .collect()
-                });
-            let mut mine = None;
-            for (turn, outcome) in turns.into_iter().zip(outcomes) {
-                if Arc::ptr_eq(&turn, own) {
-                    mine = Some(outcome);
-                } else {
-                    turn.set(TurnState::Done(Box::new(outcome)));
-                }
-            }
-            if let Some(outcome) = mine {
-                let mut appends = lock(&self.appends);
-                match appends.waiting.front() {
-                    Some((next, _)) => next.set(TurnState::Commit),
-                    None => appends.committing = false,
-                }
-                return outcome;
-            }
-            // More than a group arrived before `own`: commit the next.
+fn add_missing_columns(connection: &Connection) -> Result<(), StoreError> {
+    let mut statement = connection
+        .prepare("SELECT name FROM pragma_table_info('records')")
+        .map_err(backend)?;
+    let present: Vec<String> = statement
+        .query_map([], |row| row.get(0))
+        .map_err(backend)?
+        .collect::<Result<_, _>>()
+        .map_err(backend)?;
+    for (name, definition) in ADDED_COLUMNS {
+        if !present.iter().any(|p| p == name) {
+            connection
+                .execute_batch(&format!(
+                    "ALTER TABLE records ADD COLUMN {name} {definition}"
+                ))
+                .map_err(backend)?;
         }
+    }
+    Ok(())
+}
+
+/// The writer thread: commits what waits, a group at a time, until the store is dropped.
+fn write_all(mut connection: Connection, queue: mpsc::Receiver<Append>) {
+    while let Ok(first) = queue.recv() {
+        let mut group = vec![first];
+        while group.len() < MAX_GROUP {
+            match queue.try_recv() {
+                Ok(append) => group.push(append),
+                Err(_) => break,
+            }
+        }
+        let (dones, group): (Vec<Done>, Vec<Pending>) = group
+            .into_iter()
+            .map(|a| {
+                let pending = Pending {
+                    record: a.record,
+                    stored: a.stored,
+                    key_id: a.key_id,
+                    expect: a.expect,
+                    seal: a.seal,
+                };
+                (a.done, pending)
+            })
+            .unzip();
+        let count = group.len();
+        let outcomes = catch_unwind(AssertUnwindSafe(|| commit(&mut connection, group)))
+            .unwrap_or_else(|_| {
+                // The callers waiting on this group must hear of it, not wait for ever.
+                tracing::error!("a group commit of the record store panicked");
+                (0..count)
+                    .map(|_| Err(StoreError::Backend("the commit failed".into())))
+                    .collect()
+            });
+        for (done, outcome) in dones.into_iter().zip(outcomes) {
+            done(outcome);
+        }
+    }
+}
+
+/// An append in the writer's hands.
+struct Pending {
+    record: NewRecord,
+    stored: Stored,
+    key_id: String,
+    expect: Option<LastReport>,
+    seal: Sealer,
+}
+
+/// Commits `group` in one transaction, each append in its own savepoint, and returns their
+/// outcomes in order. If the transaction does not commit, every append of the group is told
+/// so, a refused one too: what refused it may not have been stored either.
+fn commit(connection: &mut Connection, group: Vec<Pending>) -> Vec<Result<Seal, StoreError>> {
+    let count = group.len();
+    let failed = |message: String| {
+        (0..count)
+            .map(|_| Err(StoreError::Backend(message.clone())))
+            .collect()
+    };
+    let mut tx = match connection.transaction_with_behavior(TransactionBehavior::Immediate) {
+        Ok(tx) => tx,
+        Err(error) => return failed(error.to_string()),
+    };
+    let mut outcomes = Vec::with_capacity(count);
+    for append in group {
+        // A savepoint dropped without `commit` rolls back: an append refused, failed or
+        // panicking (its seal is the caller's code) leaves nothing, and the others stand.
+        let outcome = tx.savepoint().map_err(backend).and_then(|point| {
+            let seal = catch_unwind(AssertUnwindSafe(|| append_in(&point, append)))
+                .unwrap_or_else(|_| Err(StoreError::Backend("sealing the record failed".into())))?;
+            point.commit().map_err(backend)?;
+            Ok(seal)
+        });
+        outcomes.push(outcome);
+    }
+    match tx.commit() {
+        Ok(()) => outcomes,
+        Err(error) => failed(error.to_string()),
     }
 }
 
 /// One append inside the group's transaction: checks `expect`, reads the chain's head, seals
 /// the record after it and writes it.
-fn append_in(connection: &Connection, append: Append) -> Result<Seal, StoreError> {
-    let Append {
+fn append_in(connection: &Connection, append: Pending) -> Result<Seal, StoreError> {
+    let Pending {
         record,
+        stored,
         key_id,
         expect,
         seal,
@@ -280,8 +297,8 @@ fn append_in(connection: &Connection, append: Append) -> Result<Seal, StoreError
             "INSERT INTO records (record_id, tenant, sequence, kind, created_at, \
          created_unix_micros, methodology_version, factor_set, subject_record_id, \
          borrower_id, project_id, request, response, digest, previous_digest, signature, \
-         key_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, \
-         ?16, ?17)",
+         key_id, methodology_digest, factor_set_digest, encoding) VALUES (?1, ?2, ?3, ?4, ?5, \
+         ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20)",
             params![
                 record.record_id,
                 record.tenant,
@@ -294,12 +311,15 @@ fn append_in(connection: &Connection, append: Append) -> Result<Seal, StoreError
                 record.subject_record_id,
                 record.borrower_id,
                 record.project_id,
-                record.request,
-                record.response,
+                stored.request,
+                stored.response,
                 digest.as_slice(),
                 previous_digest.as_slice(),
                 signature.as_slice(),
                 key_id,
+                record.methodology_digest,
+                record.factor_set_digest,
+                stored.encoding.code(),
             ],
         )
         .map_err(backend)?;
@@ -327,16 +347,21 @@ fn seal_from(row: &Row) -> rusqlite::Result<Seal> {
         previous_digest: row.get("previous_digest")?,
         signature: row.get("signature")?,
         key_id: row.get("key_id")?,
+        methodology_digest: row.get("methodology_digest")?,
+        factor_set_digest: row.get("factor_set_digest")?,
     })
 }
 
-fn record_from(row: &Row) -> rusqlite::Result<Record> {
-    Ok(Record {
-        seal: seal_from(row)?,
-        request: row.get("request")?,
-        response: row.get("response")?,
-        shared_with: Vec::new(),
-    })
+/// A record's row, its bytes as kept (`Stored::read` opens them).
+fn stored_from(row: &Row) -> rusqlite::Result<(Seal, Stored)> {
+    Ok((
+        seal_from(row)?,
+        Stored {
+            encoding: Encoding::from_code(row.get("encoding")?),
+            request: row.get("request")?,
+            response: row.get("response")?,
+        },
+    ))
 }
 
 /// Reading a row that does not fit the schema means someone altered the file.
@@ -358,44 +383,47 @@ impl Store for SqliteStore {
         &self,
         record: NewRecord,
         key_id: &str,
-        expect: Option<&LastReport>,
+        expect: Option<LastReport>,
         seal: Sealer,
-    ) -> Result<Seal, StoreError> {
-        let turn = Arc::new(Turn::default());
-        let mut appends = lock(&self.appends);
+        done: Done,
+    ) {
+        // Compressed here, on the caller's thread, so that the writer's serial work is the
+        // chain's alone.
+        let stored = Stored::compress(&record);
         let append = Append {
             record,
+            stored,
             key_id: key_id.to_owned(),
-            expect: expect.cloned(),
+            expect,
             seal,
+            done,
         };
-        appends.waiting.push_back((Arc::clone(&turn), append));
-        if appends.committing {
-            drop(appends);
-            if let TurnState::Done(outcome) = turn.wait() {
-                return *outcome;
+        match &self.appends {
+            Some(appends) => {
+                if let Err(mpsc::SendError(append)) = appends.send(append) {
+                    (append.done)(Err(StoreError::Backend(
+                        "the store's writer stopped".into(),
+                    )));
+                }
             }
-            // Told to commit: `committing` stays set, now for this caller.
-        } else {
-            appends.committing = true;
-            drop(appends);
+            None => (append.done)(Err(StoreError::Backend("the store is closed".into()))),
         }
-        self.commit_waiting(&turn)
     }
 
     fn get(&self, record_id: &str) -> Result<Option<Record>, StoreError> {
         let connection = self.connection();
-        let record = connection
+        let row = connection
             .query_row(
                 "SELECT * FROM records WHERE record_id = ?1",
                 params![record_id],
-                record_from,
+                stored_from,
             )
             .optional()
             .map_err(read_error)?;
-        let Some(mut record) = record else {
+        let Some((seal, stored)) = row else {
             return Ok(None);
         };
+        let mut record = stored.read(seal)?;
         let mut shares = connection
             .prepare("SELECT tenant FROM shares WHERE record_id = ?1 ORDER BY tenant")
             .map_err(backend)?;

@@ -3,7 +3,7 @@
 
 use green_impact::pb;
 
-use crate::common::{cny, dec, loan, seed_request};
+use crate::common::{cny, dec, loan, seed_request, self_contained};
 use crate::support::{
     FixedRate, appraisal, harness, lpr_request, named, operating_cost, ops, with_presentation,
 };
@@ -11,7 +11,9 @@ use crate::support::{
 #[tokio::test]
 async fn unmodified_seed_request_is_accepted() {
     let mut h = harness().await;
-    let response = h.accept(seed_request(), "seed request").await;
+    let response = h
+        .accept(self_contained(seed_request()), "seed request")
+        .await;
     assert_eq!(response.borrower_id, "leshan-yaqing-agri-husbandry");
     assert_eq!(response.currency_code, "CNY");
     let schedule = response.loan.expect("loan schedule present");

@@ -55,6 +55,7 @@ pub const SQL_LOOKING: [&str; 4] = [
 fn get(record_id: &str) -> Vec<u8> {
     pb::GetAssessmentRequest {
         record_id: record_id.to_owned(),
+        view: pb::AssessmentView::Unspecified as i32,
     }
     .encode_to_vec()
 }
@@ -373,6 +374,7 @@ pub fn unary_cases(plan_id: &str, report_id: &str) -> Vec<Case> {
     // The RPCs without fields to get wrong still refuse bytes that are not a message.
     for rpc in [
         "GetFactorSet",
+        "GetMethodology",
         "ListFactorSets",
         "GetServiceKey",
         "ExportAssessments",
@@ -407,6 +409,24 @@ pub fn unary_cases(plan_id: &str, report_id: &str) -> Vec<Case> {
         }
         .encode_to_vec(),
         Expect::Other(Code::NotFound, "no factor set named"),
+    ));
+    cases.push(case(
+        "GetMethodology",
+        "a version this server does not run",
+        pb::GetMethodologyRequest {
+            methodology_version: "green-impact/0.0.0'; --".into(),
+        }
+        .encode_to_vec(),
+        Expect::Other(Code::NotFound, "holds its texts only"),
+    ));
+    cases.push(case(
+        "GetMethodology",
+        "a version of 200 KiB",
+        pb::GetMethodologyRequest {
+            methodology_version: "v".repeat(200 * 1024),
+        }
+        .encode_to_vec(),
+        Expect::Other(Code::NotFound, "holds its texts only"),
     ));
     cases
 }

@@ -14,8 +14,6 @@ fn batch_item(key: &str, request: Option<pb::AssessRequest>) -> Vec<u8> {
     pb::AssessBatchItem {
         key: key.to_owned(),
         request,
-        omit_schedule_periods: true,
-        omit_carbon_trace: true,
     }
     .encode_to_vec()
 }

@@ -4,8 +4,8 @@
 use green_impact::domain::carbon::factor_set::{FactorLibrary, FactorSet};
 use green_impact::pb;
 
-use crate::common::{TestServer, assess, dec, decimal, ends, seed_request, violated_fields};
-use crate::support::{BUILT_IN_SET, assert_step, d, factor_use, step, warning_codes};
+use crate::common::{TestServer, assess, dec, decimal, ends, violated_fields};
+use crate::support::{BUILT_IN_SET, assert_step, d, factor_use, seed_request, step, warning_codes};
 
 const BUILT_IN_SET_FILE: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),

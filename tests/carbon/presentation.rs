@@ -3,8 +3,8 @@
 
 use green_impact::pb;
 
-use crate::common::{TestServer, assert_carbon_parts_sum, assess, dec, ends, seed_request};
-use crate::support::hand_worked_request;
+use crate::common::{TestServer, assert_carbon_parts_sum, assess, dec, ends};
+use crate::support::{hand_worked_request, seed_request};
 
 #[tokio::test]
 async fn presented_parts_sum_to_presented_totals() {

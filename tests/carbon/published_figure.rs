@@ -4,8 +4,8 @@
 use green_impact::pb;
 use rust_decimal::{Decimal, RoundingStrategy};
 
-use crate::common::{TestServer, assert_carbon_parts_sum, assess, ends, seed_request};
-use crate::support::{BUILT_IN_SET, d, factor_use, warning_codes};
+use crate::common::{TestServer, assert_carbon_parts_sum, assess, ends};
+use crate::support::{BUILT_IN_SET, d, factor_use, seed_request, warning_codes};
 
 const PUBLISHED_TCO2E_PER_YEAR: &str = "2204.70";
 

@@ -4,7 +4,7 @@
 use green_impact::pb;
 use rust_decimal::{Decimal, RoundingStrategy};
 
-use crate::common::{dec, ends, seed_request};
+use crate::common::{self, dec, ends};
 
 pub const BUILT_IN_SET: &str = "ipcc2019-cn/2026.1";
 
@@ -59,6 +59,12 @@ pub fn assert_step(carbon: &pb::CarbonResult, id: &str, expected: [&str; 3]) {
 
 pub fn warning_codes(response: &pb::AssessResponse) -> Vec<&str> {
     response.warnings.iter().map(|w| w.code.as_str()).collect()
+}
+
+/// The seed request answered with every text written out: these tests read the trace and the
+/// factors, which the default answer (BASIC) leaves out.
+pub fn seed_request() -> pb::AssessRequest {
+    common::self_contained(common::seed_request())
 }
 
 /// The seed's plant scaled down to round numbers, with every carbon module on.

@@ -61,3 +61,17 @@ pub fn violated_fields(status: &tonic::Status) -> Vec<String> {
         .map(|v| v.field.clone())
         .collect()
 }
+
+/// `request` answered in `view`: tests that read the schedule rows, the trace or the factors
+/// ask for them, since the default answer (BASIC) carries figures only.
+pub fn in_view(view: pb::AssessmentView, request: pb::AssessRequest) -> pb::AssessRequest {
+    pb::AssessRequest {
+        view: view as i32,
+        ..request
+    }
+}
+
+/// `request` answered with every text written out (SELF_CONTAINED).
+pub fn self_contained(request: pb::AssessRequest) -> pb::AssessRequest {
+    in_view(pb::AssessmentView::SelfContained, request)
+}

@@ -1,4 +1,8 @@
-//! Direct reads and edits of stored rows, behind the service's back (tampering).
+//! Direct reads and edits of stored rows, behind the service's back (tampering). The request
+//! and response columns are read and written as the protobuf bytes a record is sealed over:
+//! the store keeps them zstd-compressed against a published dictionary, which a tamperer has
+//! as well as anyone, so that reading decompresses and writing stores the row's payload raw
+//! (encoding 0), as records were kept before compression.
 
 use std::path::Path;
 use std::time::Duration;
@@ -35,7 +39,7 @@ fn column_type(column: &str) -> Cell {
         "request" | "response" | "digest" | "previous_digest" | "signature" => {
             Cell::Bytes(Vec::new())
         }
-        "sequence" | "kind" | "created_unix_micros" => Cell::Int(0),
+        "sequence" | "kind" | "created_unix_micros" | "encoding" => Cell::Int(0),
         "record_id"
         | "tenant"
         | "created_at"
@@ -73,8 +77,60 @@ fn postgres(url: &str) -> postgres::Client {
     postgres::Client::connect(url, postgres::NoTls).expect("connect to PostgreSQL")
 }
 
-/// One column of the row of `record_id`, read behind the service's back.
+const PAYLOAD: [&str; 2] = ["request", "response"];
+const RAW: i64 = 0;
+const ZSTD_METHODOLOGY_1_3: i64 = 1;
+const DICTIONARY_1_3: &[u8] = include_bytes!("../../data/zstd/green-impact-1.3.0.dict");
+
+fn uncompressed(encoding: i64, stored: Vec<u8>) -> Vec<u8> {
+    match encoding {
+        RAW => stored,
+        ZSTD_METHODOLOGY_1_3 => zstd::bulk::Decompressor::with_dictionary(DICTIONARY_1_3)
+            .expect("a zstd context")
+            .decompress(&stored, 4 << 20)
+            .expect("the stored payload decompresses"),
+        other => panic!("stored in encoding {other}"),
+    }
+}
+
+/// One column of the row of `record_id`, read behind the service's back; a request or a
+/// response as the bytes its record is sealed over.
 pub fn read_cell(backend: &Backend, record_id: &str, column: &str) -> Cell {
+    let stored = read_stored(backend, record_id, column);
+    if !PAYLOAD.contains(&column) {
+        return stored;
+    }
+    let Cell::Int(encoding) = read_stored(backend, record_id, "encoding") else {
+        unreachable!("an integer column")
+    };
+    Cell::Bytes(uncompressed(encoding, stored.bytes()))
+}
+
+/// Overwrites one column of the row of `record_id`, behind the service's back; a request or
+/// a response as raw protobuf bytes, the other of the two rewritten raw beside it.
+pub fn write_cell(backend: &Backend, record_id: &str, column: &str, value: &Cell) {
+    if !PAYLOAD.contains(&column) {
+        return write_stored(backend, record_id, column, value);
+    }
+    let other = PAYLOAD.iter().find(|&&c| c != column).expect("two columns");
+    let other_bytes = read_cell(backend, record_id, other);
+    write_stored(backend, record_id, "encoding", &Cell::Int(RAW));
+    write_stored(backend, record_id, other, &other_bytes);
+    write_stored(backend, record_id, column, value);
+}
+
+/// Flips one bit in the middle of the stored (compressed) bytes of a request or response,
+/// leaving its encoding as it is.
+pub fn damage_stored_payload(backend: &Backend, record_id: &str, column: &str) {
+    assert!(PAYLOAD.contains(&column));
+    let mut bytes = read_stored(backend, record_id, column).bytes();
+    let middle = bytes.len() / 2;
+    bytes[middle] ^= 0x10;
+    write_stored(backend, record_id, column, &Cell::Bytes(bytes));
+}
+
+/// One column of the row of `record_id` exactly as stored.
+fn read_stored(backend: &Backend, record_id: &str, column: &str) -> Cell {
     let kind = column_type(column);
     let sql = |p: &str| format!("SELECT {column} FROM records WHERE record_id = {p}");
     match backend {
@@ -103,8 +159,8 @@ pub fn read_cell(backend: &Backend, record_id: &str, column: &str) -> Cell {
     }
 }
 
-/// Overwrites one column of the row of `record_id`, behind the service's back.
-pub fn write_cell(backend: &Backend, record_id: &str, column: &str, value: &Cell) {
+/// Overwrites one column of the row of `record_id` with exactly `value`.
+fn write_stored(backend: &Backend, record_id: &str, column: &str, value: &Cell) {
     let sql = |a: &str, b: &str| format!("UPDATE records SET {column} = {a} WHERE record_id = {b}");
     let changed = match backend {
         Backend::Sqlite { dir } => {

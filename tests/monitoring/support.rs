@@ -279,6 +279,7 @@ pub async fn get_record(client: &mut Client, record_id: &str) -> pb::StoredRecor
     client
         .get_assessment(pb::GetAssessmentRequest {
             record_id: record_id.to_owned(),
+            ..Default::default()
         })
         .await
         .unwrap_or_else(|e| panic!("get {record_id}: {e:?}"))

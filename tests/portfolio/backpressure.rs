@@ -57,9 +57,10 @@ fn stream_item(i: usize) -> pb::AssessBatchItem {
         .collect();
     pb::AssessBatchItem {
         key: format!("k{i}"),
-        request: Some(request),
-        omit_schedule_periods: false,
-        omit_carbon_trace: false,
+        request: Some(pb::AssessRequest {
+            view: pb::AssessmentView::Full as i32,
+            ..request
+        }),
     }
 }
 
@@ -185,8 +186,6 @@ async fn a_message_over_the_size_limit_ends_a_stream_with_resource_exhausted() {
     let item = |key: &str, request: pb::AssessRequest| pb::AssessBatchItem {
         key: key.to_owned(),
         request: Some(request),
-        omit_schedule_periods: true,
-        omit_carbon_trace: true,
     };
     let items = vec![
         item("before", seed_dry_run()),

@@ -7,7 +7,7 @@ use green_impact::pb;
 use green_impact::pb::assess_batch_result::Outcome;
 
 use crate::common::{TestServer, loan, seed_dry_run};
-use crate::support::{INVALID_ARGUMENT, assess, omitting, run_batch, set_principal};
+use crate::support::{INVALID_ARGUMENT, assess, basic, is_basic, run_batch, set_principal};
 
 /// How an item of the 200-item batch is broken, and the one field violation it must report.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -40,16 +40,22 @@ impl Broken {
 
 const BATCH_ITEMS: usize = 200;
 
-/// Item `i` of the 200-item batch: key "k{i}", a dry-run seed with its own principal, omit
-/// flags on a pattern that covers every combination; every 7th broken, cycling the ways.
+const VIEWS: [pb::AssessmentView; 4] = [
+    pb::AssessmentView::Unspecified,
+    pb::AssessmentView::Basic,
+    pb::AssessmentView::Full,
+    pb::AssessmentView::SelfContained,
+];
+
+/// Item `i` of the 200-item batch: key "k{i}", a dry-run seed with its own principal, in each
+/// view in turn; every 7th broken, cycling the ways.
 fn batch_item(i: usize) -> (pb::AssessBatchItem, Option<Broken>) {
     let mut request = seed_dry_run();
     set_principal(&mut request, &format!("{}.00", 1_000_000 + 10_000 * i));
+    request.view = VIEWS[i % VIEWS.len()] as i32;
     let mut item = pb::AssessBatchItem {
         key: format!("k{i}"),
         request: Some(request),
-        omit_schedule_periods: i % 3 == 1,
-        omit_carbon_trace: i % 4 == 2,
     };
     let broken = i
         .is_multiple_of(7)
@@ -102,7 +108,7 @@ async fn assess_batch_answers_each_item_once_in_order_like_assess() {
         keys.iter().filter(|k| !k.is_empty()).count()
     );
 
-    let (mut answered, mut omitted_periods, mut omitted_trace) = (0, 0, 0);
+    let (mut answered, mut basic_answers) = (0, 0);
     for ((item, broken), result) in items.iter().zip(&broken).zip(&results) {
         let key = &item.key;
         match (broken, &result.outcome) {
@@ -118,33 +124,39 @@ async fn assess_batch_answers_each_item_once_in_order_like_assess() {
             }
             (None, Some(Outcome::Response(response))) => {
                 let request = item.request.clone().expect("a valid item has a request");
-                let full = assess(&mut client, request).await;
-                assert!(full.record.is_none(), "a dry run stores nothing");
-                let schedule = full.loan.as_ref().expect("schedule");
+                let view = request.view;
+                let unary = assess(&mut client, request.clone()).await;
+                assert_eq!(
+                    response, &unary,
+                    "{key}: the batch answer is the unary answer in the item's view"
+                );
+                let whole = assess(
+                    &mut client,
+                    pb::AssessRequest {
+                        view: pb::AssessmentView::SelfContained as i32,
+                        ..request
+                    },
+                )
+                .await;
+                assert!(whole.record.is_none(), "a dry run stores nothing");
+                let schedule = whole.loan.as_ref().expect("schedule");
                 assert_eq!(
                     schedule.periods.len(),
                     36,
-                    "the unary answer has every period"
+                    "the whole answer has every period"
                 );
-                let carbon = full.carbon.as_ref().expect("carbon");
+                let carbon = whole.carbon.as_ref().expect("carbon");
                 assert!(!carbon.trace.is_empty() && !carbon.factors_used.is_empty());
-                assert_eq!(
-                    response,
-                    &omitting(full.clone(), item),
-                    "{key}: the batch answer is the unary answer less what was omitted"
-                );
-                if item.omit_schedule_periods {
-                    omitted_periods += 1;
+                if is_basic(view) {
+                    basic_answers += 1;
+                    assert_eq!(response, &basic(whole.clone()), "{key}: BASIC");
                     let shown = response.loan.as_ref().unwrap();
                     assert!(shown.periods.is_empty(), "{key}: no periods");
                     assert_eq!(shown.period_count, 36, "{key}: the count stays");
                     assert_eq!(shown.total_interest_cny, schedule.total_interest_cny);
                     assert_eq!(shown.total_principal_cny, schedule.total_principal_cny);
                     assert_eq!(shown.total_instalments_cny, schedule.total_instalments_cny);
-                    assert_eq!(response.debt_service_cover, full.debt_service_cover);
-                }
-                if item.omit_carbon_trace {
-                    omitted_trace += 1;
+                    assert_eq!(response.debt_service_cover, whole.debt_service_cover);
                     let shown = response.carbon.as_ref().unwrap();
                     assert!(
                         shown.trace.is_empty() && shown.factors_used.is_empty(),
@@ -156,6 +168,11 @@ async fn assess_batch_answers_each_item_once_in_order_like_assess() {
                     );
                     assert_eq!(shown.attribution, carbon.attribution, "{key}");
                     assert_eq!(shown.baseline, carbon.baseline, "{key}");
+                } else {
+                    let shown = response.carbon.as_ref().unwrap();
+                    assert_eq!(response.loan, whole.loan, "{key}: every period");
+                    assert_eq!(shown.trace.len(), carbon.trace.len(), "{key}: every step");
+                    assert_eq!(shown.reduction, carbon.reduction, "{key}");
                 }
                 answered += 1;
             }
@@ -165,5 +182,5 @@ async fn assess_batch_answers_each_item_once_in_order_like_assess() {
         }
     }
     assert_eq!(answered, BATCH_ITEMS - 29);
-    assert!(omitted_periods > 20 && omitted_trace > 20);
+    assert!(basic_answers > 60, "half the items are in a BASIC view");
 }

@@ -10,7 +10,13 @@ use tokio_stream::wrappers::ReceiverStream;
 use tonic::transport::Channel;
 
 use crate::common::{TestServer, seed_request};
-use crate::support::{assess, client_receiving, omitting, run_batch, set_principal};
+use crate::support::{assess, basic, client_receiving, is_basic, run_batch, set_principal};
+
+const VIEWS: [pb::AssessmentView; 3] = [
+    pb::AssessmentView::Basic,
+    pb::AssessmentView::Full,
+    pb::AssessmentView::SelfContained,
+];
 
 #[tokio::test]
 async fn a_stored_batch_seals_each_item_with_its_full_response() {
@@ -22,11 +28,10 @@ async fn a_stored_batch_seals_each_item_with_its_full_response() {
             assert!(!request.dry_run, "stored");
             request.project_id = format!("batch-project-{i}");
             set_principal(&mut request, &format!("{}.00", 3_000_000 + 100_000 * i));
+            request.view = VIEWS[i % VIEWS.len()] as i32;
             pb::AssessBatchItem {
                 key: format!("stored-{i}"),
                 request: Some(request),
-                omit_schedule_periods: i % 2 == 1,
-                omit_carbon_trace: i >= 3,
             }
         })
         .collect();
@@ -44,26 +49,22 @@ async fn a_stored_batch_seals_each_item_with_its_full_response() {
 
         assert_verified(&mut client, seal).await;
 
-        let stored = client
-            .get_assessment(pb::GetAssessmentRequest {
-                record_id: seal.record_id.clone(),
-            })
-            .await
-            .expect("GetAssessment answers")
-            .into_inner();
-        let Some(pb::stored_record::Content::Assessment(stored)) = stored.content else {
-            panic!("an assessment record");
-        };
-        let stored_response = stored.response.expect("stored response");
-        assert_eq!(stored_response.loan.as_ref().unwrap().periods.len(), 36);
-        let carbon = stored_response.carbon.as_ref().unwrap();
+        let view = item.request.as_ref().unwrap().view;
+        let whole = stored_response(&mut client, seal, pb::AssessmentView::SelfContained).await;
+        assert_eq!(whole.loan.as_ref().unwrap().periods.len(), 36);
+        let carbon = whole.carbon.as_ref().unwrap();
         assert!(!carbon.trace.is_empty() && !carbon.factors_used.is_empty());
         let mut returned_unsealed = returned.clone();
         returned_unsealed.record = None;
+        let stored_in_view = if is_basic(view) {
+            basic(whole)
+        } else {
+            let view = pb::AssessmentView::try_from(view).expect("a known view");
+            stored_response(&mut client, seal, view).await
+        };
         assert_eq!(
-            omitting(stored_response, item),
-            returned_unsealed,
-            "{}: stored in full, returned less what was omitted",
+            stored_in_view, returned_unsealed,
+            "{}: stored in full, returned in the item's view",
             item.key
         );
     }
@@ -72,6 +73,26 @@ async fn a_stored_batch_seals_each_item_with_its_full_response() {
         "sequences increase in item order: {sequences:?}"
     );
     assert_eq!(sequences, [1, 2, 3, 4, 5, 6], "a fresh store's chain");
+}
+
+/// The stored response of the record of `seal`, in `view`.
+async fn stored_response(
+    client: &mut ImpactServiceClient<Channel>,
+    seal: &pb::RecordSeal,
+    view: pb::AssessmentView,
+) -> pb::AssessResponse {
+    let stored = client
+        .get_assessment(pb::GetAssessmentRequest {
+            record_id: seal.record_id.clone(),
+            view: view as i32,
+        })
+        .await
+        .expect("GetAssessment answers")
+        .into_inner();
+    let Some(pb::stored_record::Content::Assessment(stored)) = stored.content else {
+        panic!("an assessment record");
+    };
+    stored.response.expect("stored response")
 }
 
 /// VerifyAssessment passes every check on the record of `seal`.
@@ -134,8 +155,6 @@ async fn a_client_leaving_a_stored_batch_leaves_its_chain_whole_and_in_item_orde
         let item = pb::AssessBatchItem {
             key: format!("left-{i}"),
             request: Some(request),
-            omit_schedule_periods: true,
-            omit_carbon_trace: true,
         };
         items
             .send(item)

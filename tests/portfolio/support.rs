@@ -41,17 +41,21 @@ pub async fn assess(
         .into_inner()
 }
 
-/// What the batch returns for an item whose full response is `full`: the omitted parts gone.
-pub fn omitting(mut full: pb::AssessResponse, item: &pb::AssessBatchItem) -> pb::AssessResponse {
-    if item.omit_schedule_periods {
-        full.loan.as_mut().expect("schedule").periods.clear();
-    }
-    if item.omit_carbon_trace {
-        let carbon = full.carbon.as_mut().expect("carbon");
-        carbon.trace.clear();
-        carbon.factors_used.clear();
-    }
-    full
+/// The BASIC view of the answer `whole`, by the proto's words: no schedule rows, no carbon
+/// trace, no factor list; everything else as it is.
+pub fn basic(mut whole: pb::AssessResponse) -> pb::AssessResponse {
+    whole.loan.as_mut().expect("schedule").periods.clear();
+    let carbon = whole.carbon.as_mut().expect("carbon");
+    carbon.trace.clear();
+    carbon.factors_used.clear();
+    whole
+}
+
+/// Whether an answer in `view` is BASIC (the default of Assess and AssessBatch).
+pub fn is_basic(view: i32) -> bool {
+    [pb::AssessmentView::Unspecified, pb::AssessmentView::Basic]
+        .iter()
+        .any(|&basic| basic as i32 == view)
 }
 
 /// A client whose HTTP/2 receive window, for the stream and the connection, is `window` bytes:

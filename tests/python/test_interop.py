@@ -269,7 +269,7 @@ class Interop(unittest.TestCase):
     def test_assess_batch_answers_every_key_once_with_per_item_errors(self):
         seed = seed_request()
         items = []
-        broken, omitted = set(), set()
+        broken, basic = set(), set()
         for i in range(BATCH_SIZE):
             request = copy.deepcopy(seed)
             request.dry_run = True
@@ -278,17 +278,12 @@ class Interop(unittest.TestCase):
             if i % 10 == 0:
                 request.loan.term_months = 0
                 broken.add(key)
-            omit = i % 3 == 1
-            if omit:
-                omitted.add(key)
-            items.append(
-                portfolio_pb2.AssessBatchItem(
-                    key=key,
-                    request=request,
-                    omit_schedule_periods=omit,
-                    omit_carbon_trace=(i % 2 == 1),
-                )
-            )
+            # Every third item in the default view (BASIC), the others FULL.
+            if i % 3 == 1:
+                basic.add(key)
+            else:
+                request.view = assessment_pb2.ASSESSMENT_VIEW_FULL
+            items.append(portfolio_pb2.AssessBatchItem(key=key, request=request))
         before = self.count_records()
 
         results = list(self.stub.AssessBatch(iter(items), timeout=BATCH_DEADLINE_S))
@@ -317,16 +312,15 @@ class Interop(unittest.TestCase):
                 self.assertEqual(
                     response.carbon.reduction.total_tco2e_per_year.central.value, "973.823"
                 )
-                if result.key in omitted:
+                if result.key in basic:
                     self.assertEqual(len(response.loan.periods), 0)
-                else:
-                    self.assertEqual(len(response.loan.periods), 36)
-                    self.assertEqual(response.loan.periods[0].instalment_cny.value, "111263.80")
-                if i % 2 == 1:
                     self.assertEqual(len(response.carbon.trace), 0)
                     self.assertEqual(len(response.carbon.factors_used), 0)
                 else:
+                    self.assertEqual(len(response.loan.periods), 36)
+                    self.assertEqual(response.loan.periods[0].instalment_cny.value, "111263.80")
                     self.assertGreater(len(response.carbon.trace), 0)
+                    self.assertTrue(all(step.template for step in response.carbon.trace))
                     self.assertGreater(len(response.carbon.factors_used), 0)
 
         self.assertEqual(self.count_records(), before, "a dry-run batch stores nothing")

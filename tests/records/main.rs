@@ -8,6 +8,7 @@ mod common;
 
 mod exporting;
 mod listing;
+mod old_records;
 mod rewritten_rows;
 mod sealing;
 mod support;

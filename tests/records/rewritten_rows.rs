@@ -25,8 +25,10 @@ async fn a_resealed_or_removed_middle_record_breaks_the_next_records_chain_link(
         let forged_response = f
             .assess(
                 &f.bank,
+                // The store keeps and the digest covers the FULL answer.
                 pb::AssessRequest {
                     dry_run: true,
+                    view: pb::AssessmentView::Full as i32,
                     ..forged_request.clone()
                 },
             )

@@ -56,8 +56,16 @@ fn signing_text_from_the_description(seal: &pb::RecordSeal) -> String {
             seal.previous_digest_sha256.clone(),
         ),
         ("key_id", seal.key_id.clone()),
+        (
+            "methodology_digest_sha256",
+            seal.methodology_digest_sha256.clone(),
+        ),
+        (
+            "factor_set_digest_sha256",
+            seal.factor_set_digest_sha256.clone(),
+        ),
     ];
-    let mut text = String::from("green-impact/seal/v1\n");
+    let mut text = String::from("green-impact/seal/v2\n");
     for (name, value) in fields {
         text.push_str(&format!("{name}={value}\n"));
     }
@@ -128,7 +136,7 @@ async fn assess_stores_a_sealed_chained_record_and_a_dry_run_stores_nothing() {
 
         // What was stored is what was sent and answered.
         let stored = f
-            .get(&f.bank, &s1.record_id)
+            .get_in(&f.bank, &s1.record_id, pb::AssessmentView::Basic)
             .await
             .expect("get the first record");
         assert_eq!(stored.seal.as_ref(), Some(&s1));
@@ -142,7 +150,11 @@ async fn assess_stores_a_sealed_chained_record_and_a_dry_run_stores_nothing() {
         assert_eq!(assessment.request.as_ref(), Some(&first_request));
         let mut answered = first.clone();
         answered.record = None;
-        assert_eq!(assessment.response.as_ref(), Some(&answered));
+        assert_eq!(
+            assessment.response.as_ref(),
+            Some(&answered),
+            "in the view it was answered in"
+        );
 
         // A dry run answers the same and stores nothing.
         let listed = ids(&f.list_all(&f.bank, Default::default()).await);
@@ -190,7 +202,11 @@ async fn a_third_party_verifies_a_record_offline_with_the_public_key_alone() {
         let s2 = f.store(&f.bank, "leshan-yaqing", "plant-2").await;
         let key = f.service_key(&f.exchange).await;
         assert!(key.canonical_encoding.contains("green-impact/record/v1"));
-        assert!(key.canonical_encoding.contains("green-impact/seal/v1"));
+        assert!(key.canonical_encoding.contains("green-impact/seal/v2"));
+        assert!(
+            key.canonical_encoding.contains("green-impact/seal/v1"),
+            "the description still says how records sealed before v2 verify"
+        );
         let public = VerifyingKey::from_bytes(&hex_array(&key.public_key_ed25519))
             .expect("an Ed25519 public key");
         assert_eq!(
@@ -201,14 +217,17 @@ async fn a_third_party_verifies_a_record_offline_with_the_public_key_alone() {
         assert_eq!(public, ServiceKey::from_seed(&f.seed).public_key());
 
         for sealed in [&s1, &s2] {
-            let record = f.get(&f.bank, &sealed.record_id).await.expect("get");
+            let record = f
+                .get_in(&f.bank, &sealed.record_id, pb::AssessmentView::Full)
+                .await
+                .expect("get");
             let seal = record.seal.expect("seal");
             assert_eq!(&seal, sealed);
             let Some(Content::Assessment(assessment)) = record.content else {
                 panic!("an assessment record holds an assessment");
             };
             // The bytes the digest covers: canonical protobuf of the request and of the
-            // response without its record field.
+            // response in its FULL view without its record field.
             let request = assessment.request.expect("request").encode_to_vec();
             let mut response = assessment.response.expect("response");
             response.record = None;

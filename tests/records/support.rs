@@ -74,8 +74,19 @@ impl Fixture {
     }
 
     pub async fn get(&self, who: &Principal, record_id: &str) -> Result<pb::StoredRecord, Status> {
+        self.get_in(who, record_id, pb::AssessmentView::Unspecified)
+            .await
+    }
+
+    pub async fn get_in(
+        &self,
+        who: &Principal,
+        record_id: &str,
+        view: pb::AssessmentView,
+    ) -> Result<pb::StoredRecord, Status> {
         let request = pb::GetAssessmentRequest {
             record_id: record_id.to_owned(),
+            view: view as i32,
         };
         Ok(self
             .client()
@@ -288,6 +299,8 @@ pub fn seal_of(seal: &pb::RecordSeal) -> Seal {
         subject_record_id: seal.subject_record_id.clone(),
         borrower_id: seal.borrower_id.clone(),
         project_id: seal.project_id.clone(),
+        methodology_digest: seal.methodology_digest_sha256.clone(),
+        factor_set_digest: seal.factor_set_digest_sha256.clone(),
         digest: hex_array::<32>(&seal.digest_sha256).to_vec(),
         previous_digest: hex_array::<32>(&seal.previous_digest_sha256).to_vec(),
         signature: hex_array::<64>(&seal.signature_ed25519).to_vec(),

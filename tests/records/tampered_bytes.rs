@@ -4,7 +4,9 @@
 
 use tonic::Code;
 
-use crate::common::{Cell, alter_cell, backends, bearer, read_cell, write_cell};
+use crate::common::{
+    Cell, alter_cell, backends, bearer, damage_stored_payload, read_cell, write_cell,
+};
 use crate::support::{
     Fixture, assert_code, detail, failed_checks, ids, request_for, seal_ids, set,
 };
@@ -215,6 +217,27 @@ async fn a_record_whose_bytes_no_longer_decode_is_data_loss_to_get_and_unverifie
             Code::DataLoss,
             "an export reaching an undecodable record",
         );
+    }
+}
+
+/// The store keeps a record's bytes compressed: a bit flipped in the compressed bytes, where
+/// nobody can aim it at a figure, still fails the checks that cover them and leaves the rest of
+/// the chain sound.
+#[tokio::test]
+async fn damaged_compressed_bytes_fail_the_digest_and_the_recomputation() {
+    for backend in backends() {
+        let f = Fixture::start(backend).await;
+        let first = f.store(&f.bank, "leshan-yaqing", "plant-1").await;
+        let second = f.store(&f.bank, "leshan-yaqing", "plant-2").await;
+        damage_stored_payload(&f.backend, &first.record_id, "response");
+        let answer = f.verify(&f.bank, &first.record_id).await.expect("verify");
+        assert!(!answer.verified);
+        assert_eq!(
+            failed_checks(&answer),
+            set(&["digest", "recomputation"]),
+            "{answer:?}"
+        );
+        assert_eq!(f.failing(&second.record_id).await, set(&[]));
     }
 }
 

@@ -78,6 +78,7 @@ async fn every_rpc(
                     header,
                     pb::GetAssessmentRequest {
                         record_id: id.clone(),
+                        ..Default::default()
                     },
                 ))
                 .await,

@@ -5,7 +5,7 @@ use green_impact::records::{RecordKind, Seal};
 use green_impact::store::{Filter, StoreError};
 
 use crate::backends::Backend;
-use crate::support::{all, append, new_record, sequences, unique};
+use crate::support::{all, append, append_waiting, new_record, sequences, unique};
 
 fn is_corrupt<T: std::fmt::Debug>(result: Result<T, StoreError>) -> bool {
     matches!(result, Err(StoreError::Corrupt(_)))
@@ -37,7 +37,8 @@ pub fn altered_rows_read_as_stored_or_corrupt(backend: &dyn Backend) {
         Some(altered.clone())
     );
     assert_eq!(all(&*store, &tenant), [altered]);
-    let refused = store.append(
+    let refused = append_waiting(
+        &*store,
         new_record(&tenant, RecordKind::Assessment),
         "k",
         None,

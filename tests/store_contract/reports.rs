@@ -6,8 +6,8 @@ use green_impact::store::{LastReport, Store, StoreError};
 
 use crate::backends::Backend;
 use crate::support::{
-    THREADS, all, append, assert_sound_chain, key, new_record, report_about, sequences, try_append,
-    unique,
+    THREADS, all, append, append_waiting, assert_sound_chain, key, new_record, report_about,
+    sequences, try_append, unique,
 };
 
 /// The last report on `subject`, as a precondition (None: no report yet).
@@ -24,7 +24,8 @@ fn assert_refused(store: &dyn Store, record: NewRecord, expect: &LastReport) {
     let chain = all(store, &record.tenant);
     let record_id = record.record_id.clone();
     let tenant = record.tenant.clone();
-    let refused = store.append(
+    let refused = append_waiting(
+        store,
         record,
         key().key_id(),
         Some(expect),

@@ -5,7 +5,9 @@ use green_impact::records::{NewRecord, RecordKind, Seal};
 use green_impact::store::StoreError;
 
 use crate::backends::{Backend, Sqlite};
-use crate::support::{all, append, assert_sound_chain, new_record, on_threads, try_append, unique};
+use crate::support::{
+    all, append, append_waiting, assert_sound_chain, new_record, on_threads, try_append, unique,
+};
 
 /// A new SQLite file has 16 KiB pages (a record is about 50 KB), and an existing one keeps
 /// the page size it was made with: SQLite cannot change it in WAL mode.
@@ -48,7 +50,7 @@ fn sqlite_a_panicking_seal_fails_only_its_own_append() {
         let record = new_record(&tenant, RecordKind::Assessment);
         if (thread + append).is_multiple_of(5) {
             let seal = Box::new(|_: &NewRecord, _: u64, _: &[u8; 32]| panic!("a seal that panics"));
-            (true, store.append(record, "k", None, seal))
+            (true, append_waiting(&*store, record, "k", None, seal))
         } else {
             (false, try_append(&*store, record, None))
         }

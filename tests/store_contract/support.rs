@@ -5,7 +5,7 @@
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use green_impact::records::{self, NewRecord, RecordKind, Seal, ServiceKey, ZERO_DIGEST};
-use green_impact::store::{Filter, LastReport, Store, StoreError};
+use green_impact::store::{Filter, LastReport, Sealer, Store, StoreError};
 
 /// Unique across tests, threads and runs: the process id and a counter keep one run's tests
 /// apart, the random part keeps them apart from earlier runs against the same database.
@@ -38,6 +38,8 @@ pub fn new_record(tenant: &str, kind: RecordKind) -> NewRecord {
         subject_record_id: String::new(),
         borrower_id: "leshan-yaqing".to_owned(),
         project_id: "manure-plant".to_owned(),
+        methodology_digest: "ab".repeat(32),
+        factor_set_digest: "cd".repeat(32),
         request: b"request bytes".to_vec(),
         response: b"response bytes".to_vec(),
     }
@@ -64,6 +66,8 @@ fn expected_seal(record: &NewRecord, key: &ServiceKey, sequence: u64, previous: 
         subject_record_id: record.subject_record_id.clone(),
         borrower_id: record.borrower_id.clone(),
         project_id: record.project_id.clone(),
+        methodology_digest: record.methodology_digest.clone(),
+        factor_set_digest: record.factor_set_digest.clone(),
         digest: records::digest(
             &record.tenant,
             record.kind,
@@ -101,13 +105,34 @@ pub fn try_append(
             seal.signature.try_into().expect("a 64-byte signature"),
         )
     });
-    let seal = store.append(record, key.key_id(), expect, sealer)?;
+    let seal = append_waiting(store, record, key.key_id(), expect, sealer)?;
     assert_eq!(
         seal,
         expected_seal(&content, &key, seal.sequence, &seal.previous_digest),
         "the returned seal is the record's, sealed at the place the store gave it"
     );
     Ok(seal)
+}
+
+/// `store.append`, waiting for its outcome.
+pub fn append_waiting(
+    store: &dyn Store,
+    record: NewRecord,
+    key_id: &str,
+    expect: Option<&LastReport>,
+    seal: Sealer,
+) -> Result<Seal, StoreError> {
+    let (done, outcome) = std::sync::mpsc::sync_channel(1);
+    store.append(
+        record,
+        key_id,
+        expect.cloned(),
+        seal,
+        Box::new(move |outcome| done.send(outcome).expect("the test waits")),
+    );
+    outcome
+        .recv()
+        .expect("the store tells every append's outcome")
 }
 
 pub fn all(store: &dyn Store, tenant: &str) -> Vec<Seal> {

@@ -8,7 +8,6 @@ use rust_decimal::Decimal;
 use tokio::net::TcpListener;
 use tonic::transport::Channel;
 
-use green_impact::grpc::response::Detail;
 use green_impact::pb;
 use green_impact::pb::impact_service_client::ImpactServiceClient;
 
@@ -129,14 +128,8 @@ pub async fn unary(
     })
 }
 
-/// What a batch item of `batch` asks its answer to hold.
-pub const BATCH_DETAIL: Detail = Detail {
-    schedule_periods: false,
-    carbon_trace: false,
-};
-
-/// AssessBatch on `streams` streams for `duration`, items asking to omit the schedule rows and
-/// the carbon trace. Each stream keeps up to `window` items in flight.
+/// AssessBatch on `streams` streams for `duration`, each item the request in its own view
+/// (BASIC unless it names another). Each stream keeps up to `window` items in flight.
 pub async fn batch(
     addr: std::net::SocketAddr,
     request: &pb::AssessRequest,
@@ -159,8 +152,6 @@ pub async fn batch(
                     let item = pb::AssessBatchItem {
                         key: key.to_string(),
                         request: Some(request.clone()),
-                        omit_schedule_periods: !BATCH_DETAIL.schedule_periods,
-                        omit_carbon_trace: !BATCH_DETAIL.carbon_trace,
                     };
                     if items.send(item).await.is_err() {
                         break;

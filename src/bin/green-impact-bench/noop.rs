@@ -8,29 +8,23 @@ use tonic::{Request, Response, Status, Streaming};
 
 use green_impact::grpc::api::ImpactApi;
 use green_impact::grpc::limits::Limits;
-use green_impact::grpc::response::Detail;
 use green_impact::grpc::server::{self, MAX_REQUEST_BYTES, MAX_RESPONSE_BYTES, ServeError};
 use green_impact::pb;
 use green_impact::pb::impact_service_server::{ImpactService, ImpactServiceServer};
-
-use crate::loadgen::BATCH_DETAIL;
 
 /// The comparison server: ImpactService answering Assess, and each AssessBatch item, with a
 /// response computed once, so it pays for the transport and the encoding of the same bytes,
 /// and nothing else.
 pub struct NoopImpact {
     response: pb::AssessResponse,
-    /// The answer to a batch item that omits the schedule rows and the carbon trace, as
-    /// `batch` sends them.
-    batch_response: pb::AssessResponse,
 }
 
 impl NoopImpact {
-    /// The no-op for `request`: the answers `api` computes for it, in full and as a batch item.
+    /// The no-op for `request`: the answer `api` computes for it (in its view), to a call and
+    /// to a batch item alike.
     pub fn answering(api: &ImpactApi, request: &pb::AssessRequest) -> Result<NoopImpact, Status> {
         Ok(NoopImpact {
-            response: api.assess_in_detail(request, Detail::FULL)?,
-            batch_response: api.assess_in_detail(request, BATCH_DETAIL)?,
+            response: api.assess(request)?,
         })
     }
 }
@@ -59,7 +53,7 @@ impl ImpactService for NoopImpact {
         request: Request<Streaming<pb::AssessBatchItem>>,
     ) -> Result<Response<Self::AssessBatchStream>, Status> {
         use tokio_stream::StreamExt;
-        let response = self.batch_response.clone();
+        let response = self.response.clone();
         let results = request.into_inner().map(move |item| {
             item.map(|item| pb::AssessBatchResult {
                 key: item.key,
@@ -84,6 +78,12 @@ impl ImpactService for NoopImpact {
         &self,
         _request: Request<pb::GetFactorSetRequest>,
     ) -> Result<Response<pb::GetFactorSetResponse>, Status> {
+        noop()
+    }
+    async fn get_methodology(
+        &self,
+        _request: Request<pb::GetMethodologyRequest>,
+    ) -> Result<Response<pb::GetMethodologyResponse>, Status> {
         noop()
     }
     async fn submit_monitoring_report(

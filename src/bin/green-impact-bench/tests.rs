@@ -62,8 +62,6 @@ async fn answers(addr: std::net::SocketAddr, request: &pb::AssessRequest) -> (Ve
     let item = pb::AssessBatchItem {
         key: "only".into(),
         request: Some(request.clone()),
-        omit_schedule_periods: !loadgen::BATCH_DETAIL.schedule_periods,
-        omit_carbon_trace: !loadgen::BATCH_DETAIL.carbon_trace,
     };
     let mut results = client
         .assess_batch(tokio_stream::iter([item]))
@@ -84,18 +82,37 @@ async fn answers(addr: std::net::SocketAddr, request: &pb::AssessRequest) -> (Ve
 
 #[tokio::test]
 async fn the_noop_answers_with_the_bytes_the_service_sends() {
-    let request = dry_seed();
     let (service, _stop_service) = real_server("bytes").await;
-    let (noop, _stop) = noop_server(&request).await;
-    let (service_unary, service_item) = answers(service, &request).await;
-    let (noop_unary, noop_item) = answers(noop, &request).await;
-    assert_eq!(noop_unary, service_unary);
-    assert_eq!(noop_item, service_item);
-    // The batch item leaves out what it says it does, so the two modes measure different work.
-    let item = pb::AssessResponse::decode(service_item.as_slice()).unwrap();
-    assert!(service_item.len() < service_unary.len());
-    assert!(item.carbon.unwrap().trace.is_empty());
-    assert!(item.loan.unwrap().periods.is_empty());
+    let mut sizes = Vec::new();
+    for view in [pb::AssessmentView::Unspecified, pb::AssessmentView::Full] {
+        let request = pb::AssessRequest {
+            view: view as i32,
+            ..dry_seed()
+        };
+        let (noop, _stop) = noop_server(&request).await;
+        let (service_unary, service_item) = answers(service, &request).await;
+        let (noop_unary, noop_item) = answers(noop, &request).await;
+        assert_eq!(noop_unary, service_unary);
+        assert_eq!(noop_item, service_item);
+        assert_eq!(
+            service_item, service_unary,
+            "a batch item is answered as a call"
+        );
+        sizes.push(service_unary.len());
+        if view == pb::AssessmentView::Unspecified {
+            // The seed as it is asks for BASIC, and gets it: the two views measure different
+            // work.
+            let item = pb::AssessResponse::decode(service_item.as_slice()).unwrap();
+            assert!(item.carbon.unwrap().trace.is_empty());
+            assert!(item.loan.unwrap().periods.is_empty());
+        }
+    }
+    assert!(
+        sizes[0] < sizes[1],
+        "BASIC {} bytes, FULL {}",
+        sizes[0],
+        sizes[1]
+    );
 }
 
 #[tokio::test]

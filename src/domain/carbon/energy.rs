@@ -6,7 +6,8 @@ use rust_decimal::Decimal;
 use super::bounds::Bounds;
 use super::factor_id::{self, grid_years};
 use super::resolve::Resolver;
-use super::trace::{StepResult, Trace, TraceInput, constant, request_input};
+use super::templates;
+use super::trace::{StepResult, StepTemplate, Trace, TraceInput, constant, request_input_at};
 use super::{EmissionLine, EmissionSource, EnergyKind, EnergyUse, LineGas, times_ratio};
 
 pub(super) fn estimate(
@@ -43,45 +44,31 @@ pub(super) fn estimate(
                         Bounds::exact(*kwh_per_year).per(Decimal::ONE_THOUSAND) * grid.value;
                     let inputs = || {
                         vec![
-                            request_input(
-                                "E_kWh",
+                            request_input_at(
                                 *kwh_per_year,
-                                "kWh per year",
-                                &format!("{field}.electricity.kwh_per_year"),
+                                None,
+                                format!("{field}.electricity.kwh_per_year"),
                             ),
-                            constant(
-                                "1000",
-                                Decimal::ONE_THOUSAND,
-                                "kWh per MWh",
-                                "unit conversion",
-                            ),
-                            grid.input("EF_grid"),
+                            constant(Decimal::ONE_THOUSAND),
+                            grid.input(),
                         ]
                     };
                     (
                         EmissionSource::Electricity,
-                        trace.record(
-                            step,
-                            (
-                                "grid electricity, location-based average factor",
-                                "CO2_t = E_kWh / 1000 x EF_grid",
-                            ),
-                            inputs,
-                            result,
-                            "t CO2 per year",
-                        ),
+                        trace.record(step, &templates::ENERGY_ELECTRICITY, inputs, result),
                     )
                 }
                 EnergyKind::DieselTonnes(tonnes) => {
                     let mass = || {
-                        vec![request_input(
-                            "D_t",
+                        vec![request_input_at(
                             *tonnes,
-                            "t diesel per year",
-                            &format!("{field}.diesel_t_per_year"),
+                            None,
+                            format!("{field}.diesel_t_per_year"),
                         )]
                     };
-                    diesel(step, mass, Bounds::exact(*tonnes), &field, factors, trace)
+                    let tonnes = Bounds::exact(*tonnes);
+                    let template = &templates::ENERGY_DIESEL_TONNES;
+                    diesel((step, template), mass, tonnes, &field, factors, trace)
                 }
                 EnergyKind::DieselLitres {
                     litres_per_year,
@@ -89,23 +76,22 @@ pub(super) fn estimate(
                 } => {
                     let inputs = || {
                         vec![
-                            request_input(
-                                "D_L",
+                            request_input_at(
                                 *litres_per_year,
-                                "L diesel per year",
-                                &format!("{field}.diesel_litres.litres_per_year"),
+                                None,
+                                format!("{field}.diesel_litres.litres_per_year"),
                             ),
-                            request_input(
-                                "rho",
+                            request_input_at(
                                 *density_kg_per_l,
-                                "kg per L",
-                                &format!("{field}.diesel_litres.density_kg_per_l"),
+                                None,
+                                format!("{field}.diesel_litres.density_kg_per_l"),
                             ),
                         ]
                     };
                     let tonnes = Bounds::exact(*litres_per_year * *density_kg_per_l)
                         .per(Decimal::ONE_THOUSAND);
-                    diesel(step, inputs, tonnes, &field, factors, trace)
+                    let template = &templates::ENERGY_DIESEL_LITRES;
+                    diesel((step, template), inputs, tonnes, &field, factors, trace)
                 }
             };
             EmissionLine {
@@ -122,7 +108,7 @@ pub(super) fn estimate(
 
 /// CO2 of burnt diesel from its heat value, carbon content and oxidation (the NDRC method).
 fn diesel(
-    step: String,
+    (step, template): (String, &'static StepTemplate),
     quantity_inputs: impl FnOnce() -> Vec<TraceInput>,
     tonnes: Bounds,
     field: &str,
@@ -135,36 +121,17 @@ fn diesel(
     let inputs = || {
         let mut inputs = quantity_inputs();
         inputs.extend([
-            ncv.input("NCV"),
-            carbon.input("CC"),
-            constant(
-                "1000",
-                Decimal::ONE_THOUSAND,
-                "GJ per TJ",
-                "unit conversion",
-            ),
-            oxidised.input("OF"),
-            constant(
-                "44/12",
-                Decimal::from(44) / Decimal::from(12),
-                "t CO2 per t C",
-                "molecular mass ratio, applied as x 44 then / 12",
-            ),
+            ncv.input(),
+            carbon.input(),
+            constant(Decimal::ONE_THOUSAND),
+            oxidised.input(),
+            constant(Decimal::from(44) / Decimal::from(12)),
         ]);
         inputs
     };
     let carbon_t = (tonnes * ncv.value * carbon.value).per(Decimal::ONE_THOUSAND) * oxidised.value;
     (
         EmissionSource::Diesel,
-        trace.record(
-            step,
-            (
-                "fuel combustion, NDRC enterprise GHG accounting guidelines",
-                "CO2_t = D_t x NCV x CC / 1000 x OF x 44/12",
-            ),
-            inputs,
-            times_ratio(carbon_t, 44, 12),
-            "t CO2 per year",
-        ),
+        trace.record(step, template, inputs, times_ratio(carbon_t, 44, 12)),
     )
 }

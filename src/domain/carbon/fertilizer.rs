@@ -6,7 +6,8 @@ use rust_decimal::Decimal;
 use super::bounds::Bounds;
 use super::factor_id::{self, Nutrient};
 use super::resolve::Resolver;
-use super::trace::{Trace, constant, request_input};
+use super::templates;
+use super::trace::{Trace, TraceInput, constant, request_input};
 use super::{EmissionLine, EmissionSource, FertilizerInput, LineGas, times_ratio};
 
 const FIELD: &str = "carbon.fertilizer_substitution";
@@ -21,67 +22,47 @@ pub(super) fn estimate(
         (
             Nutrient::N,
             input.nitrogen_fraction,
-            "carbon.fertilizer_substitution.product_nitrogen_fraction",
+            &templates::AVOIDED_FERTILIZER_N,
             EmissionSource::FertilizerN,
             "N",
         ),
         (
             Nutrient::P2o5,
             input.p2o5_fraction,
-            "carbon.fertilizer_substitution.product_p2o5_fraction",
+            &templates::AVOIDED_FERTILIZER_P2O5,
             EmissionSource::FertilizerP2o5,
             "P2O5",
         ),
         (
             Nutrient::K2o,
             input.k2o_fraction,
-            "carbon.fertilizer_substitution.product_k2o_fraction",
+            &templates::AVOIDED_FERTILIZER_K2O,
             EmissionSource::FertilizerK2o,
             "K2O",
         ),
     ]
     .into_iter()
-    .map(|(nutrient, fraction, field, source, name)| {
+    .map(|(nutrient, fraction, template, source, name)| {
         let factor = factors.factor(factor_id::fertilizer_production(nutrient), FIELD);
         let avoided =
             Bounds::exact(product_t_per_year * fraction * input.substitution_ratio) * factor.value;
         let step = trace.record(
             format!("avoided.fertilizer.{}", nutrient.slug()),
-            (
-                "avoided mineral fertilizer manufacture (Chen et al. 2015 factors)",
-                "CO2e_t = P_t x f_nutrient x SR x EF_CE x 44/12",
-            ),
+            template,
             || {
+                let basis = format!("share substituted ({})", input.substitution_ratio_basis);
                 vec![
-                    request_input(
-                        "P_t",
-                        product_t_per_year,
-                        "t product per year",
-                        "operations.product_output",
-                    ),
-                    request_input(
-                        "f_nutrient",
-                        fraction,
-                        "t nutrient per t product as sold",
-                        field,
-                    ),
-                    request_input(
-                        "SR",
-                        input.substitution_ratio,
-                        &format!("share substituted ({})", input.substitution_ratio_basis),
-                        "carbon.fertilizer_substitution.substitution_ratio",
-                    ),
-                    factor.input("EF_CE"),
-                    constant(
-                        "44/12",
-                        Decimal::from(44) / Decimal::from(12),
-                        "t CO2 per t C",
-                        "molecular mass ratio, applied as x 44 then / 12",
-                    ),
+                    request_input(product_t_per_year),
+                    request_input(fraction),
+                    TraceInput {
+                        unit: Some(basis.into()),
+                        ..request_input(input.substitution_ratio)
+                    },
+                    factor.input(),
+                    constant(Decimal::from(44) / Decimal::from(12)),
                 ]
             },
             times_ratio(avoided, 44, 12),
-            "t CO2e per year",
         );
         EmissionLine {
             source,

@@ -8,7 +8,8 @@ use rust_decimal::Decimal;
 use super::bounds::Bounds;
 use super::factor_id::{self, Gas, ManureSystem};
 use super::resolve::{FactorUse, Resolver};
-use super::trace::{StepResult, Trace, TraceInput, constant, request_input};
+use super::templates;
+use super::trace::{StepResult, Trace, TraceInput, constant, request_input, request_input_at};
 use super::{EmissionLine, EmissionSource, GasReduction, Gwp, ManureInput};
 use super::{NitrogenContent, co2e, gas_line, line_gas, times_ratio};
 use crate::domain::Warning;
@@ -106,17 +107,14 @@ pub(super) fn estimate(
     let [baseline_factors, project_factors] = &systems;
     let ch4 = trace.record(
         "reduction.manure.ch4".into(),
-        (
-            "IPCC 2019 Vol. 4 Ch. 10 Eq. 10.23, baseline minus project",
-            "dCH4_t = VS_t x B0 x 0.67 x (MCF_baseline - MCF_project)",
-        ),
+        &templates::REDUCTION_MANURE_CH4,
         || {
             vec![
-                volatile_solids.as_input("VS_t"),
-                b0.input("B0"),
+                volatile_solids.as_input(),
+                b0.input(),
                 ch4_density(),
-                baseline_factors.mcf.input("MCF_baseline"),
-                project_factors.mcf.input("MCF_project"),
+                baseline_factors.mcf.input(),
+                project_factors.mcf.input(),
             ]
         },
         (volatile_solids.result
@@ -124,7 +122,6 @@ pub(super) fn estimate(
             * ch4_density_kg_per_m3()
             * difference(&baseline_factors.mcf, &project_factors.mcf))
         .with_central(baseline.ch4_t - project.ch4_t),
-        "t CH4 per year",
     );
     let n2o_n_per_n = difference(&baseline_factors.ef3, &project_factors.ef3)
         + ef4.value * difference(&baseline_factors.frac_gas, &project_factors.frac_gas)
@@ -132,27 +129,22 @@ pub(super) fn estimate(
     let n2o_n = (nitrogen.result * n2o_n_per_n).with_central(baseline.n2o_n_t - project.n2o_n_t);
     let n2o = trace.record(
         "reduction.manure.n2o".into(),
-        (
-            "IPCC 2019 Vol. 4 Ch. 10 Eq. 10.25 to 10.29, baseline minus project",
-            "dN2O_t = N_t x ((EF3_b - EF3_p) + EF4 x (FracGas_b - FracGas_p) + EF5 x \
-                 (FracLeach_b - FracLeach_p)) x 44/28",
-        ),
+        &templates::REDUCTION_MANURE_N2O,
         || {
             vec![
-                nitrogen.as_input("N_t"),
-                baseline_factors.ef3.input("EF3_b"),
-                project_factors.ef3.input("EF3_p"),
-                ef4.input("EF4"),
-                baseline_factors.frac_gas.input("FracGas_b"),
-                project_factors.frac_gas.input("FracGas_p"),
-                ef5.input("EF5"),
-                baseline_factors.frac_leach.input("FracLeach_b"),
-                project_factors.frac_leach.input("FracLeach_p"),
+                nitrogen.as_input(),
+                baseline_factors.ef3.input(),
+                project_factors.ef3.input(),
+                ef4.input(),
+                baseline_factors.frac_gas.input(),
+                project_factors.frac_gas.input(),
+                ef5.input(),
+                baseline_factors.frac_leach.input(),
+                project_factors.frac_leach.input(),
                 n2o_n_to_n2o(),
             ]
         },
         times_ratio(n2o_n, 44, 28),
-        "t N2O per year",
     );
     let by_gas = [(Gas::Ch4, &ch4, None), (Gas::N2o, &n2o, Some(n2o_n))]
         .map(|(gas, mass, n2o_n)| GasReduction {
@@ -179,85 +171,61 @@ fn manure_quantities(
 ) -> (StepResult, StepResult) {
     let fresh = trace.record(
         "manure.fresh".into(),
-        ("annual activity data", "M_t = M_t_per_day x days"),
+        &templates::MANURE_FRESH,
         || {
             vec![
                 request_input(
-                    "M_t_per_day",
                     annual.manure_fresh_t_per_year / Decimal::from(operating_days_per_year),
-                    "t fresh manure per operating day",
-                    "operations.manure_fresh_t_per_day",
                 ),
-                request_input(
-                    "days",
-                    Decimal::from(operating_days_per_year),
-                    "operating days per year",
-                    "operations.operating_days_per_year",
-                ),
+                request_input(Decimal::from(operating_days_per_year)),
             ]
         },
         Bounds::exact(annual.manure_fresh_t_per_year),
-        "t fresh manure per year",
     );
     let dm_fraction = annual.manure_dry_matter_t_per_year / annual.manure_fresh_t_per_year;
     let dry_matter = trace.record(
         "manure.dry_matter".into(),
-        ("mass balance", "DM_t = M_t x DM"),
-        || {
-            vec![
-                fresh.as_input("M_t"),
-                request_input(
-                    "DM",
-                    dm_fraction,
-                    "t dry matter per t fresh manure",
-                    "operations.manure_dry_matter_fraction",
-                ),
-            ]
-        },
+        &templates::MANURE_DRY_MATTER,
+        || vec![fresh.as_input(), request_input(dm_fraction)],
         Bounds::exact(annual.manure_dry_matter_t_per_year),
-        "t manure dry matter per year",
     );
 
     let vs_field = "carbon.manure_management.volatile_solids_fraction_of_dry_matter";
     let vs_fraction = match m.volatile_solids_fraction_of_dry_matter {
-        Some(value) => request_input("VS_DM", value, "t VS per t dry matter", vs_field),
+        Some(value) => TraceInput {
+            unit: Some("t VS per t dry matter".into()),
+            ..request_input(value)
+        },
         None => {
             let default = factors.default_for_missing_input(
                 factor_id::volatile_solids_fraction(m.species),
                 vs_field,
             );
             warn_default(warnings, "VOLATILE_SOLIDS_DEFAULT", vs_field, &default);
-            default.input("VS_DM")
+            default.input()
         }
     };
     let volatile_solids = trace.record(
         "manure.volatile_solids".into(),
-        (
-            "IPCC 2019 Vol. 4 Ch. 10 Eq. 10.23 input (VS measured, not Eq. 10.24)",
-            "VS_t = DM_t x VS_DM",
-        ),
-        || vec![dry_matter.as_input("DM_t"), vs_fraction.clone()],
+        &templates::MANURE_VOLATILE_SOLIDS,
+        || vec![dry_matter.as_input(), vs_fraction.clone()],
         dry_matter.result * vs_fraction.value,
-        "t volatile solids per year",
     );
 
     let (basis_step, n_input) = match m.nitrogen {
         Some(NitrogenContent::OfDryMatter(v)) => (
             &dry_matter,
-            request_input(
-                "N_frac",
-                v,
-                "t N per t dry matter",
-                "carbon.manure_management.nitrogen_fraction_of_dry_matter",
-            ),
+            TraceInput {
+                unit: Some("t N per t dry matter".into()),
+                ..request_input(v)
+            },
         ),
         Some(NitrogenContent::OfFreshManure(v)) => (
             &fresh,
-            request_input(
-                "N_frac",
+            request_input_at(
                 v,
-                "t N per t fresh manure",
-                "carbon.manure_management.nitrogen_fraction_of_fresh_manure",
+                Some("t N per t fresh manure".into()),
+                "carbon.manure_management.nitrogen_fraction_of_fresh_manure".to_owned(),
             ),
         ),
         None => {
@@ -271,18 +239,14 @@ fn manure_quantities(
                 "carbon.manure_management.nitrogen",
                 &default,
             );
-            (&dry_matter, default.input("N_frac"))
+            (&dry_matter, default.input())
         }
     };
     let nitrogen = trace.record(
         "manure.nitrogen".into(),
-        (
-            "nitrogen managed (measured content)",
-            "N_t = mass_t x N_frac",
-        ),
-        || vec![basis_step.as_input("mass_t"), n_input.clone()],
+        &templates::MANURE_NITROGEN,
+        || vec![basis_step.as_input(), n_input.clone()],
         basis_step.result * n_input.value,
-        "t N per year",
     );
     (volatile_solids, nitrogen)
 }
@@ -324,34 +288,27 @@ fn scenario_emissions(
     let system_name = system.slug().replace('_', " ");
     let ch4 = trace.record(
         [scenario, ".manure.ch4"].concat(),
-        (
-            "IPCC 2019 Vol. 4 Ch. 10 Eq. 10.23",
-            "CH4_t = VS_t x B0 x 0.67 x MCF",
-        ),
+        &templates::MANURE_CH4,
         || {
             vec![
-                volatile_solids.as_input("VS_t"),
-                b0.input("B0"),
+                volatile_solids.as_input(),
+                b0.input(),
                 ch4_density(),
-                f.mcf.input("MCF"),
+                f.mcf.input(),
             ]
         },
         volatile_solids.result * b0.value * ch4_density_kg_per_m3() * f.mcf.value,
-        "t CH4 per year",
     );
     // The factors each N2O line cites, between its nitrogen and its 44/28.
-    let direct = [("EF3", &*f.ef3)];
-    let volatilised = [("FracGasMS", &*f.frac_gas), ("EF4", ef4)];
-    let leached = [("FracLeachMS", &*f.frac_leach), ("EF5", ef5)];
+    let direct = [&*f.ef3];
+    let volatilised = [&*f.frac_gas, ef4];
+    let leached = [&*f.frac_leach, ef5];
     let n2o_lines = [
         (
             EmissionSource::ManureN2oDirect,
             "n2o_direct",
             "direct N2O",
-            (
-                "IPCC 2019 Vol. 4 Ch. 10 Eq. 10.25",
-                "N2O_t = N_t x EF3 x 44/28",
-            ),
+            &templates::MANURE_N2O_DIRECT,
             direct.as_slice(),
             nitrogen.result * f.ef3.value,
         ),
@@ -359,10 +316,7 @@ fn scenario_emissions(
             EmissionSource::ManureN2oVolatilisation,
             "n2o_volatilisation",
             "indirect N2O, volatilised N",
-            (
-                "IPCC 2019 Vol. 4 Ch. 10 Eq. 10.26 and 10.27",
-                "N2O_t = N_t x FracGasMS x EF4 x 44/28",
-            ),
+            &templates::MANURE_N2O_VOLATILISATION,
             volatilised.as_slice(),
             nitrogen.result * f.frac_gas.value * ef4.value,
         ),
@@ -370,10 +324,7 @@ fn scenario_emissions(
             EmissionSource::ManureN2oLeaching,
             "n2o_leaching",
             "indirect N2O, leached N",
-            (
-                "IPCC 2019 Vol. 4 Ch. 10 Eq. 10.28 and 10.29",
-                "N2O_t = N_t x FracLeachMS x EF5 x 44/28",
-            ),
+            &templates::MANURE_N2O_LEACHING,
             leached.as_slice(),
             nitrogen.result * f.frac_leach.value * ef5.value,
         ),
@@ -388,20 +339,19 @@ fn scenario_emissions(
         trace,
     )];
     let mut n2o_n_t = Decimal::ZERO;
-    for (source, id, what, equation, factors_used, n2o_n) in n2o_lines {
+    for (source, id, what, template, factors_used, n2o_n) in n2o_lines {
         n2o_n_t += n2o_n.central;
         let mass = trace.record(
             [scenario, ".manure.", id].concat(),
-            equation,
+            template,
             || {
-                let factors = factors_used.iter().map(|(symbol, f)| f.input(symbol));
-                std::iter::once(nitrogen.as_input("N_t"))
+                let factors = factors_used.iter().map(|f| f.input());
+                std::iter::once(nitrogen.as_input())
                     .chain(factors)
                     .chain([n2o_n_to_n2o()])
                     .collect()
             },
             times_ratio(n2o_n, 44, 28),
-            "t N2O per year",
         );
         lines.push(gas_line(
             source,
@@ -431,19 +381,9 @@ fn difference(a: &FactorUse, b: &FactorUse) -> Bounds {
 }
 
 fn ch4_density() -> TraceInput {
-    constant(
-        "0.67",
-        ch4_density_kg_per_m3(),
-        "kg CH4 per m3 CH4",
-        "IPCC 2019 Eq. 10.23 conversion factor",
-    )
+    constant(ch4_density_kg_per_m3())
 }
 
 fn n2o_n_to_n2o() -> TraceInput {
-    constant(
-        "44/28",
-        Decimal::from(44) / Decimal::from(28),
-        "t N2O per t N2O-N",
-        "molecular mass ratio, applied as x 44 then / 28",
-    )
+    constant(Decimal::from(44) / Decimal::from(28))
 }

@@ -10,6 +10,7 @@ pub mod factor_set;
 mod fertilizer;
 mod manure;
 pub mod resolve;
+pub mod templates;
 pub mod trace;
 
 use std::sync::Arc;
@@ -293,15 +294,15 @@ fn co2e(
         Some(n2o_n) => times_ratio(n2o_n * factor.value, 44, 28),
         None => mass.result * factor.value,
     };
+    let template = match gas {
+        Gas::Ch4 => &templates::CO2E_CH4,
+        Gas::N2o => &templates::CO2E_N2O,
+    };
     trace.record(
         [mass.step.as_str(), ".co2e"].concat(),
-        (
-            "IPCC AR 100-year global warming potential",
-            "CO2e_t = gas_t x GWP",
-        ),
-        || vec![mass.as_input("gas_t"), factor.input("GWP")],
+        template,
+        || vec![mass.as_input(), factor.input()],
         result,
-        "t CO2e per year",
     );
     result
 }

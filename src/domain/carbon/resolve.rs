@@ -2,6 +2,7 @@
 //! every factor used. A factor the set lacks is collected as a problem with the request field
 //! that asked for it, so every gap is reported at once.
 
+use std::borrow::Cow;
 use std::sync::Arc;
 
 use rust_decimal::Decimal;
@@ -29,13 +30,12 @@ pub struct FactorUse {
 }
 
 impl FactorUse {
-    pub fn input(&self, symbol: &'static str) -> TraceInput {
+    pub fn input(&self) -> TraceInput {
         TraceInput {
-            symbol,
             value: self.value,
-            unit: self.unit.clone(),
             origin: self.origin,
-            reference: self.id.clone(),
+            unit: Some(Cow::Owned(self.unit.clone())),
+            reference: Some(self.id.clone()),
         }
     }
 }

@@ -21,7 +21,7 @@ use crate::domain::mass_balance::MassBalance;
 use crate::domain::presentation::{Presenter, ShownBounds, exact};
 use crate::pb;
 
-use super::{Detail, exact_text, text};
+use super::{exact_text, text};
 
 fn ends(b: &Bounds) -> ShownBounds {
     [b.low, b.central, b.high]
@@ -92,7 +92,7 @@ pub(super) fn carbon_result(
     estimate: CarbonEstimate,
     attribution: &LoanAttribution,
     presenter: &Presenter,
-    detail: Detail,
+    detailed: bool,
 ) -> pb::CarbonResult {
     let at = Allocator { presenter };
     // Top down: total -> (emission reduction, avoided) -> (manure management, -energy) -> gases.
@@ -166,7 +166,7 @@ pub(super) fn carbon_result(
         avoided_tco2e_per_year: message(avoided),
         total_tco2e_per_year: message(total),
     };
-    let (factors_used, trace) = if detail.carbon_trace {
+    let (factors_used, trace) = if detailed {
         (
             estimate.factors_used.into_iter().map(factor_use).collect(),
             estimate.trace.into_iter().map(trace_step).collect(),
@@ -275,35 +275,46 @@ fn exact_bounds(b: &Bounds) -> Option<pb::Bounds> {
     written_bounds(ends(b), exact)
 }
 
+/// A factor as a FULL answer lists it: a factor of the set without the set's texts
+/// (`write_out` restores them), an override with its own.
 fn factor_use(f: FactorUse) -> pb::FactorUse {
+    let (origin, texts) = match f.origin {
+        InputOrigin::FactorOverride => {
+            (pb::FactorOrigin::Override, Some((f.unit, f.source, f.note)))
+        }
+        InputOrigin::DefaultForMissingInput => (pb::FactorOrigin::DefaultForMissingInput, None),
+        _ => (pb::FactorOrigin::FactorSet, None),
+    };
+    let (unit, source, note) = texts.unwrap_or_default();
     pb::FactorUse {
         factor_id: f.id,
         value: exact_text(f.value.central),
-        unit: f.unit,
+        unit,
         low: exact_text(f.value.low),
         high: exact_text(f.value.high),
-        origin: match f.origin {
-            InputOrigin::FactorOverride => pb::FactorOrigin::Override,
-            InputOrigin::DefaultForMissingInput => pb::FactorOrigin::DefaultForMissingInput,
-            _ => pb::FactorOrigin::FactorSet,
-        } as i32,
-        source: f.source,
-        note: f.note,
+        origin: origin as i32,
+        source,
+        note,
     }
 }
 
+/// A step as a FULL answer lists it: its template's id, and of each input only what the
+/// template does not say (`write_out` restores the rest).
 fn trace_step(step: TraceStep) -> pb::TraceStep {
+    let template = step.template;
     pb::TraceStep {
         step: step.step,
-        equation: step.equation.to_owned(),
-        expression: step.expression.to_owned(),
+        template: template.id.to_owned(),
+        equation: String::new(),
+        expression: String::new(),
         inputs: step
             .inputs
             .into_iter()
-            .map(|input| pb::TraceInput {
-                symbol: input.symbol.to_owned(),
+            .zip(template.inputs)
+            .map(|(input, said)| pb::TraceInput {
+                symbol: String::new(),
                 value: exact_bounds(&input.value),
-                unit: input.unit,
+                unit: unless_said(input.unit, said.unit),
                 origin: match input.origin {
                     InputOrigin::Request => pb::TraceInputOrigin::Request,
                     InputOrigin::Factor => pb::TraceInputOrigin::Factor,
@@ -314,11 +325,20 @@ fn trace_step(step: TraceStep) -> pb::TraceStep {
                     InputOrigin::Constant => pb::TraceInputOrigin::Constant,
                     InputOrigin::Step => pb::TraceInputOrigin::Step,
                 } as i32,
-                reference: input.reference,
+                reference: unless_said(input.reference, said.reference),
             })
             .collect(),
         result: exact_bounds(&step.result),
-        result_unit: step.unit.to_owned(),
+        result_unit: String::new(),
+    }
+}
+
+/// An input's own text, or nothing where its template says the same (or it has none: then it
+/// is the template's).
+fn unless_said(own: Option<impl AsRef<str> + Into<String>>, template: &str) -> String {
+    match own {
+        Some(text) if text.as_ref() != template => text.into(),
+        _ => String::new(),
     }
 }
 

@@ -3,6 +3,9 @@
 
 mod carbon;
 mod views;
+mod write_out;
+
+pub use write_out::write_out;
 
 use rust_decimal::Decimal;
 
@@ -32,20 +35,44 @@ pub(super) fn exact_text(value: Decimal) -> Option<pb::Decimal> {
     text(exact(value))
 }
 
-/// What a response holds beyond its figures. A batch item may leave out the schedule's rows
-/// and the carbon trace (with the factors it used): most of a response's bytes, and most of
-/// the work of presenting it.
+/// What an answer holds (`AssessmentView`): BASIC leaves out the schedule's rows and the carbon
+/// trace with the factors it used (most of a response's bytes, and most of the work of
+/// presenting it); FULL has them, referring to the methodology's and the factor set's texts by
+/// id; SELF_CONTAINED writes those texts out (`write_out`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Detail {
-    pub schedule_periods: bool,
-    pub carbon_trace: bool,
+pub enum View {
+    Basic,
+    Full,
+    SelfContained,
 }
 
-impl Detail {
-    pub const FULL: Detail = Detail {
-        schedule_periods: true,
-        carbon_trace: true,
-    };
+impl View {
+    /// The view `value` (an `AssessmentView` number) names, `default` for UNSPECIFIED; None for
+    /// a number the enum lacks.
+    pub fn named(value: i32, default: View) -> Option<View> {
+        match pb::AssessmentView::try_from(value).ok()? {
+            pb::AssessmentView::Unspecified => Some(default),
+            pb::AssessmentView::Basic => Some(View::Basic),
+            pb::AssessmentView::Full => Some(View::Full),
+            pb::AssessmentView::SelfContained => Some(View::SelfContained),
+        }
+    }
+
+    /// Whether the answer has the schedule rows, the trace and the factors.
+    pub fn detailed(self) -> bool {
+        self != View::Basic
+    }
+}
+
+/// A FULL response cut to BASIC: the schedule's rows, the trace and the factors left out.
+pub fn trim_to_basic(response: &mut pb::AssessResponse) {
+    if let Some(loan) = response.loan.as_mut() {
+        loan.periods.clear();
+    }
+    if let Some(carbon) = response.carbon.as_mut() {
+        carbon.trace.clear();
+        carbon.factors_used.clear();
+    }
 }
 
 /// Consumes the assessment so that its trace and factor texts move into the response rather
@@ -56,10 +83,10 @@ pub fn build(
     assessment: Assessment,
     presenter: &Presenter,
     lpr_table: &LprTable,
-    detail: Detail,
+    detailed: bool,
 ) -> pb::AssessResponse {
     let cash_flow = annual_cash_flow(input, &assessment.annual, presenter);
-    let loan = loan_schedule(input, &assessment, presenter, lpr_table, detail);
+    let loan = loan_schedule(input, &assessment, presenter, lpr_table, detailed);
     let cost_to_revenue = cost_to_revenue(input, &assessment.annual, &cash_flow, presenter);
     let debt_service_cover = debt_service_cover(input, &assessment, presenter);
     let investment_returns = investment_returns(input, &assessment, presenter);
@@ -87,7 +114,7 @@ pub fn build(
         factor_set: input.factor_set.name(),
         mass_balance: Some(mass_balance),
         carbon: assessment.carbon.map(|(estimate, attribution)| {
-            carbon::carbon_result(estimate, &attribution, presenter, detail)
+            carbon::carbon_result(estimate, &attribution, presenter, detailed)
         }),
         record: None,
         insurer_view: assessment.insurer.as_ref().map(views::insurer_view),
@@ -160,7 +187,7 @@ fn loan_schedule(
     assessment: &Assessment,
     presenter: &Presenter,
     lpr_table: &LprTable,
-    detail: Detail,
+    detailed: bool,
 ) -> pb::LoanSchedule {
     let fen = |d: Decimal| to_text(presenter.round(d, FEN_DP));
     let schedule = &assessment.schedule;
@@ -182,7 +209,7 @@ fn loan_schedule(
             source: lpr_table.source.clone(),
         }),
     };
-    let periods = if detail.schedule_periods {
+    let periods = if detailed {
         // A row opens on the balance the row before closed on, and a level instalment repeats:
         // the same bits are the same text, copied rather than written again.
         let mut closing = Written::default();

@@ -15,7 +15,9 @@ use crate::support::{harness, ops, sorted};
 #[tokio::test]
 async fn seed_carbon_block_is_accepted_with_defaults_flagged() {
     let mut h = harness().await;
-    let response = h.accept(seed_request(), "seed request").await;
+    let response = h
+        .accept(common::self_contained(seed_request()), "seed request")
+        .await;
     let carbon = response.carbon.expect("carbon block present");
     assert_eq!(carbon.factor_set, "ipcc2019-cn/2026.1");
     assert_eq!(response.factor_set, "ipcc2019-cn/2026.1");
@@ -50,7 +52,9 @@ async fn override_of_a_factor_the_set_lacks_is_accepted_and_used() {
         "0.1031",
         "Sichuan provincial grid factor 2019, MEE notice",
     )];
-    let response = h.accept(r, "grid.sichuan.2019 override").await;
+    let response = h
+        .accept(common::self_contained(r), "grid.sichuan.2019 override")
+        .await;
     let carbon = response.carbon.expect("carbon block present");
     let grid = carbon
         .factors_used
@@ -74,7 +78,9 @@ async fn tropical_montane_zone_uses_the_aggregated_ef4() {
     let mut h = harness().await;
     let mut r = seed_request();
     manure(&mut r).climate_zone = pb::ClimateZone::TropicalMontane as i32;
-    let response = h.accept(r, "tropical montane").await;
+    let response = h
+        .accept(common::self_contained(r), "tropical montane")
+        .await;
     let ids: Vec<String> = response
         .carbon
         .expect("carbon block present")

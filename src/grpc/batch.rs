@@ -4,7 +4,7 @@
 //! way, starts each assessment as a task (so that the runtime's workers assess side by side),
 //! and answers them in item order, storing each in turn. Reading and answering here, rather
 //! than in a reader and a writer task joined by channels, saves two task wake-ups an item:
-//! about 5 % more items a second (README "Benchmark"). The stream is polled only when the
+//! about 5 % more items a second (docs/benchmarks.md). The stream is polled only when the
 //! client has room for more answers, so a client that stops reading stops the items being
 //! read: memory stays bounded.
 

@@ -1,11 +1,10 @@
 //! ListFactorSets and GetFactorSet: what a client needs to know exactly which factors an
-//! assessment will use, and what a FULL answer leaves out of the factors it lists.
+//! assessment will use, and what a FULL answer leaves out of the factors it lists (the
+//! documents themselves are built by `reference`).
 
 use tonic::Status;
 
-use crate::domain::carbon::factor_id;
-use crate::domain::carbon::factor_set::{Factor, FactorLibrary, FactorSet};
-use crate::domain::presentation::exact;
+use crate::domain::carbon::factor_set::FactorLibrary;
 use crate::pb;
 
 use super::reference::ReferenceTexts;
@@ -44,39 +43,4 @@ pub fn get(
         .ok_or_else(|| Status::internal("a loaded factor set has no document"))?;
     document.is_default = set.name() == library.default_set().name();
     Ok(document)
-}
-
-/// A set as GetFactorSet serves it, not marked default and without its digest: what the
-/// digest covers.
-pub fn document(set: &FactorSet) -> pb::GetFactorSetResponse {
-    pb::GetFactorSetResponse {
-        name: set.name(),
-        title: set.title.clone(),
-        description: set.description.clone(),
-        is_default: false,
-        factors: set.factors().map(factor).collect(),
-        digest_sha256: String::new(),
-    }
-}
-
-fn factor(f: &Factor) -> pb::Factor {
-    let decimal = |d| Some(pb::Decimal { value: exact(d) });
-    pb::Factor {
-        id: f.id.clone(),
-        value: decimal(f.value),
-        unit: f.unit.clone(),
-        low: decimal(f.low),
-        high: decimal(f.high),
-        source: f.source.clone(),
-        note: f.note.clone(),
-        physical_bounds: if factor_id::overridable(&f.id) {
-            f.physical_bounds.describe().to_owned()
-        } else {
-            format!(
-                "{}; {}",
-                f.physical_bounds.describe(),
-                factor_id::NOT_OVERRIDABLE
-            )
-        },
-    }
 }

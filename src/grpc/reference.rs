@@ -8,11 +8,11 @@ use sha2::{Digest, Sha256};
 use tonic::Status;
 
 use crate::domain::METHODOLOGY_VERSION;
-use crate::domain::carbon::factor_set::FactorLibrary;
+use crate::domain::carbon::factor_id;
+use crate::domain::carbon::factor_set::{Factor, FactorLibrary, FactorSet};
 use crate::domain::carbon::templates::STEP_TEMPLATES;
+use crate::domain::presentation::exact;
 use crate::pb;
-
-use super::factor_sets;
 
 pub struct ReferenceTexts {
     methodology: pb::GetMethodologyResponse,
@@ -59,7 +59,7 @@ impl ReferenceTexts {
             factor_sets: library
                 .sets()
                 .map(|(set, _)| {
-                    let mut document = factor_sets::document(set);
+                    let mut document = document(set);
                     document.digest_sha256 = sha256_hex(&document);
                     document
                 })
@@ -90,6 +90,41 @@ impl ReferenceTexts {
 
     pub fn factor_set_digest(&self, name: &str) -> Option<&str> {
         self.factor_set(name).map(|set| set.digest_sha256.as_str())
+    }
+}
+
+/// A set as GetFactorSet serves it, not marked default and without its digest: what the
+/// digest covers.
+pub fn document(set: &FactorSet) -> pb::GetFactorSetResponse {
+    pb::GetFactorSetResponse {
+        name: set.name(),
+        title: set.title.clone(),
+        description: set.description.clone(),
+        is_default: false,
+        factors: set.factors().map(factor).collect(),
+        digest_sha256: String::new(),
+    }
+}
+
+fn factor(f: &Factor) -> pb::Factor {
+    let decimal = |d| Some(pb::Decimal { value: exact(d) });
+    pb::Factor {
+        id: f.id.clone(),
+        value: decimal(f.value),
+        unit: f.unit.clone(),
+        low: decimal(f.low),
+        high: decimal(f.high),
+        source: f.source.clone(),
+        note: f.note.clone(),
+        physical_bounds: if factor_id::overridable(&f.id) {
+            f.physical_bounds.describe().to_owned()
+        } else {
+            format!(
+                "{}; {}",
+                f.physical_bounds.describe(),
+                factor_id::NOT_OVERRIDABLE
+            )
+        },
     }
 }
 

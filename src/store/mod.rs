@@ -50,6 +50,20 @@ pub type Sealer = Box<dyn Fn(&NewRecord, u64, &[u8; 32]) -> ([u8; 32], [u8; 64])
 /// durable, or why it was not stored.
 pub type Done = Box<dyn FnOnce(Result<Seal, StoreError>) + Send>;
 
+/// Hands `append` to a store's writing threads, or answers its `Done` at once when they are
+/// gone (`appends` is `None` once the store is closed).
+fn hand_over<A>(appends: Option<&std::sync::mpsc::Sender<A>>, append: A, done_of: fn(A) -> Done) {
+    let refused = match appends {
+        Some(appends) => match appends.send(append) {
+            Ok(()) => return,
+            Err(std::sync::mpsc::SendError(append)) => (append, "the store's writer stopped"),
+        },
+        None => (append, "the store is closed"),
+    };
+    let (append, why) = refused;
+    done_of(append)(Err(StoreError::Backend(why.into())));
+}
+
 /// A monitoring report is computed against the last report on its plan; it may be stored
 /// only if that is still the last one when its append runs.
 #[derive(Debug, Clone, PartialEq, Eq)]

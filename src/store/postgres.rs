@@ -503,16 +503,7 @@ impl Store for PostgresStore {
             seal,
             done,
         };
-        match &self.appends {
-            Some(appends) => {
-                if let Err(mpsc::SendError(append)) = appends.send(append) {
-                    (append.done)(Err(StoreError::Backend(
-                        "the store's threads stopped".into(),
-                    )));
-                }
-            }
-            None => (append.done)(Err(StoreError::Backend("the store is closed".into()))),
-        }
+        super::hand_over(self.appends.as_ref(), append, |append| append.done);
     }
 
     fn get(&self, record_id: &str) -> Result<Option<Record>, StoreError> {

@@ -1,8 +1,7 @@
 //! The embedded store: one SQLite file in WAL mode with synchronous=FULL, so a commit is on
 //! disk before an append is answered. One writer thread owns the writing connection: appends
-//! queue up for it, and it commits what waits in one transaction, each append in a savepoint
-//! of its own (group commit), so they share the commit's fsync and one refused or failed append
-//! leaves the others stored. No caller's thread waits on a commit: the writer answers each
+//! queue up for it, and it commits what waits in one transaction (group commit), so they share
+//! the commit's fsync, and one refused or failed append leaves the others stored. No caller's thread waits on a commit: the writer answers each
 //! append through its `Done`. Reads use a connection of their own, which WAL lets read while
 //! the writer commits.
 
@@ -212,9 +211,12 @@ struct Pending {
     seal: Sealer,
 }
 
-/// Commits `group` in one transaction, each append in its own savepoint, and returns their
-/// outcomes in order. If the transaction does not commit, every append of the group is told
-/// so, a refused one too: what refused it may not have been stored either.
+/// Commits `group` in one transaction and returns the appends' outcomes in order. An append
+/// writes one row with one statement, after its checks and its seal, and SQLite undoes a
+/// failed statement alone: an append refused, failed or panicking (its seal is the caller's
+/// code) leaves nothing and the others stand, with no savepoint to pay for. Should SQLite
+/// roll the whole transaction back (an I/O error, a full disk), or it not commit, every append
+/// of the group is told so, a refused one too: what refused it may not have been stored either.
 fn commit(connection: &mut Connection, group: Vec<Pending>) -> Vec<Result<Seal, StoreError>> {
     let count = group.len();
     let failed = |message: String| {
@@ -222,20 +224,17 @@ fn commit(connection: &mut Connection, group: Vec<Pending>) -> Vec<Result<Seal, 
             .map(|_| Err(StoreError::Backend(message.clone())))
             .collect()
     };
-    let mut tx = match connection.transaction_with_behavior(TransactionBehavior::Immediate) {
+    let tx = match connection.transaction_with_behavior(TransactionBehavior::Immediate) {
         Ok(tx) => tx,
         Err(error) => return failed(error.to_string()),
     };
     let mut outcomes = Vec::with_capacity(count);
     for append in group {
-        // A savepoint dropped without `commit` rolls back: an append refused, failed or
-        // panicking (its seal is the caller's code) leaves nothing, and the others stand.
-        let outcome = tx.savepoint().map_err(backend).and_then(|point| {
-            let seal = catch_unwind(AssertUnwindSafe(|| append_in(&point, append)))
-                .unwrap_or_else(|_| Err(StoreError::Backend("sealing the record failed".into())))?;
-            point.commit().map_err(backend)?;
-            Ok(seal)
-        });
+        let outcome = catch_unwind(AssertUnwindSafe(|| append_in(&tx, append)))
+            .unwrap_or_else(|_| Err(StoreError::Backend("sealing the record failed".into())));
+        if outcome.is_err() && tx.is_autocommit() {
+            return failed("the transaction was rolled back".into());
+        }
         outcomes.push(outcome);
     }
     match tx.commit() {
@@ -256,14 +255,16 @@ fn append_in(connection: &Connection, append: Pending) -> Result<Seal, StoreErro
     } = append;
     if let Some(expect) = expect {
         let last: Option<String> = connection
-            .query_row(
-                LAST_REPORT,
-                params![
-                    expect.subject_record_id,
-                    RecordKind::MonitoringReport.code()
-                ],
-                |row| row.get(0),
-            )
+            .prepare_cached(LAST_REPORT)
+            .and_then(|mut statement| {
+                statement.query_row(
+                    params![
+                        expect.subject_record_id,
+                        RecordKind::MonitoringReport.code()
+                    ],
+                    |row| row.get(0),
+                )
+            })
             .optional()
             .map_err(backend)?;
         if last != expect.record_id {
@@ -274,12 +275,13 @@ fn append_in(connection: &Connection, append: Pending) -> Result<Seal, StoreErro
         }
     }
     let head: Option<(i64, Vec<u8>)> = connection
-        .query_row(
+        .prepare_cached(
             "SELECT sequence, digest FROM records WHERE tenant = ?1 \
              ORDER BY sequence DESC LIMIT 1",
-            params![record.tenant],
-            |row| Ok((row.get(0)?, row.get(1)?)),
         )
+        .and_then(|mut statement| {
+            statement.query_row(params![record.tenant], |row| Ok((row.get(0)?, row.get(1)?)))
+        })
         .optional()
         .map_err(read_error)?;
     let (sequence, previous_digest) = match head {
@@ -292,17 +294,20 @@ fn append_in(connection: &Connection, append: Pending) -> Result<Seal, StoreErro
         ),
     };
     let (digest, signature) = seal(&record, sequence, &previous_digest);
+    let sequence_value = sequence_param(sequence)?;
     connection
-        .execute(
+        .prepare_cached(
             "INSERT INTO records (record_id, tenant, sequence, kind, created_at, \
          created_unix_micros, methodology_version, factor_set, subject_record_id, \
          borrower_id, project_id, request, response, digest, previous_digest, signature, \
          key_id, methodology_digest, factor_set_digest, encoding) VALUES (?1, ?2, ?3, ?4, ?5, \
          ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20)",
-            params![
+        )
+        .and_then(|mut statement| {
+            statement.execute(params![
                 record.record_id,
                 record.tenant,
-                sequence_param(sequence)?,
+                sequence_value,
                 record.kind.code(),
                 record.created_at,
                 record.created_unix_micros,
@@ -320,8 +325,8 @@ fn append_in(connection: &Connection, append: Pending) -> Result<Seal, StoreErro
                 record.methodology_digest,
                 record.factor_set_digest,
                 stored.encoding.code(),
-            ],
-        )
+            ])
+        })
         .map_err(backend)?;
     Ok(record.sealed(sequence, &previous_digest, &digest, &signature, &key_id))
 }
@@ -398,16 +403,7 @@ impl Store for SqliteStore {
             seal,
             done,
         };
-        match &self.appends {
-            Some(appends) => {
-                if let Err(mpsc::SendError(append)) = appends.send(append) {
-                    (append.done)(Err(StoreError::Backend(
-                        "the store's writer stopped".into(),
-                    )));
-                }
-            }
-            None => (append.done)(Err(StoreError::Backend("the store is closed".into()))),
-        }
+        super::hand_over(self.appends.as_ref(), append, |append| append.done);
     }
 
     fn get(&self, record_id: &str) -> Result<Option<Record>, StoreError> {

@@ -171,6 +171,8 @@ class Interop(unittest.TestCase):
     def test_assess_the_seed_request_gives_the_readme_figures_and_a_record(self):
         request = seed_request()
         self.assertFalse(request.dry_run)
+        # FULL: the schedule rows are read below; the default view (BASIC) leaves them out.
+        request.view = assessment_pb2.ASSESSMENT_VIEW_FULL
         response = self.stub.Assess(request, timeout=DEADLINE_S)
 
         self.assertEqual(response.methodology_version, "green-impact/1.3.0")
@@ -250,6 +252,9 @@ class Interop(unittest.TestCase):
         response = self.stub.Assess(request, timeout=DEADLINE_S)
         self.assertFalse(response.HasField("record"))
         self.assertEqual(response.loan.total_interest_cny.value, "205496.63")
+        # The default view is BASIC: the schedule is summarised, its rows are left out.
+        self.assertEqual(response.loan.period_count, 36)
+        self.assertEqual(len(response.loan.periods), 0)
 
     # ----------------------------------------------------------------------------------------
     # (d) AssessBatch: a bidirectional stream

@@ -39,8 +39,8 @@ fn sqlite_new_files_have_16_kib_pages_and_old_ones_keep_theirs() {
     assert_eq!(all(&*store, &tenant), [first]);
 }
 
-/// SQLite commits the appends that wait for a commit together, each in a savepoint of its own:
-/// one whose seal panics (the seal is the caller's code) fails alone, and the others stand.
+/// SQLite commits the appends that wait for a commit together in one transaction: one whose
+/// seal panics (the seal is the caller's code) fails alone, and the others stand.
 #[test]
 fn sqlite_a_panicking_seal_fails_only_its_own_append() {
     let backend = Sqlite::new();

@@ -15,6 +15,46 @@ const fn input(symbol: &'static str, unit: &'static str, reference: &'static str
     }
 }
 
+// Inputs several steps share, written once.
+const CO2_PER_C: TemplateInput = input(
+    "44/12",
+    "t CO2 per t C",
+    "molecular mass ratio, applied as x 44 then / 12",
+);
+const NITROGEN: TemplateInput = input("N_t", "t N per year", "manure.nitrogen");
+const N2O_PER_N2O_N: TemplateInput = input(
+    "44/28",
+    "t N2O per t N2O-N",
+    "molecular mass ratio, applied as x 44 then / 28",
+);
+const PRODUCT: TemplateInput = input("P_t", "t product per year", "operations.product_output");
+const SUBSTITUTION_RATIO: TemplateInput = input(
+    "SR",
+    "",
+    "carbon.fertilizer_substitution.substitution_ratio",
+);
+const VOLATILE_SOLIDS: TemplateInput = input(
+    "VS_t",
+    "t volatile solids per year",
+    "manure.volatile_solids",
+);
+const B0: TemplateInput = input("B0", "m3 CH4 per kg VS", "");
+const CH4_DENSITY: TemplateInput = input(
+    "0.67",
+    "kg CH4 per m3 CH4",
+    "IPCC 2019 Eq. 10.23 conversion factor",
+);
+const EF4: TemplateInput = input("EF4", "kg N2O-N per kg NH3-N + NOx-N volatilised", "");
+const EF5: TemplateInput = input("EF5", "kg N2O-N per kg N leached", "ef5");
+const DIESEL_NCV: TemplateInput = input("NCV", "GJ per t", "diesel.net_calorific_value");
+const DIESEL_CARBON_CONTENT: TemplateInput = input("CC", "t C per TJ", "diesel.carbon_content");
+const GJ_PER_TJ: TemplateInput = input("1000", "GJ per TJ", "unit conversion");
+const DIESEL_OXIDATION: TemplateInput = input(
+    "OF",
+    "fraction of carbon oxidised",
+    "diesel.oxidation_fraction",
+);
+
 pub static MANURE_FRESH: StepTemplate = StepTemplate {
     id: "manure.fresh",
     equation: "annual activity data",
@@ -88,17 +128,9 @@ pub static MANURE_CH4: StepTemplate = StepTemplate {
     equation: "IPCC 2019 Vol. 4 Ch. 10 Eq. 10.23",
     expression: "CH4_t = VS_t x B0 x 0.67 x MCF",
     inputs: &[
-        input(
-            "VS_t",
-            "t volatile solids per year",
-            "manure.volatile_solids",
-        ),
-        input("B0", "m3 CH4 per kg VS", ""),
-        input(
-            "0.67",
-            "kg CH4 per m3 CH4",
-            "IPCC 2019 Eq. 10.23 conversion factor",
-        ),
+        VOLATILE_SOLIDS,
+        B0,
+        CH4_DENSITY,
         input("MCF", "fraction of B0 realised (MCF)", ""),
     ],
     result_unit: "t CH4 per year",
@@ -109,13 +141,9 @@ pub static MANURE_N2O_DIRECT: StepTemplate = StepTemplate {
     equation: "IPCC 2019 Vol. 4 Ch. 10 Eq. 10.25",
     expression: "N2O_t = N_t x EF3 x 44/28",
     inputs: &[
-        input("N_t", "t N per year", "manure.nitrogen"),
+        NITROGEN,
         input("EF3", "kg N2O-N per kg N managed", ""),
-        input(
-            "44/28",
-            "t N2O per t N2O-N",
-            "molecular mass ratio, applied as x 44 then / 28",
-        ),
+        N2O_PER_N2O_N,
     ],
     result_unit: "t N2O per year",
 };
@@ -125,18 +153,14 @@ pub static MANURE_N2O_VOLATILISATION: StepTemplate = StepTemplate {
     equation: "IPCC 2019 Vol. 4 Ch. 10 Eq. 10.26 and 10.27",
     expression: "N2O_t = N_t x FracGasMS x EF4 x 44/28",
     inputs: &[
-        input("N_t", "t N per year", "manure.nitrogen"),
+        NITROGEN,
         input(
             "FracGasMS",
             "kg N volatilised (NH3-N + NOx-N) per kg N managed",
             "",
         ),
-        input("EF4", "kg N2O-N per kg NH3-N + NOx-N volatilised", ""),
-        input(
-            "44/28",
-            "t N2O per t N2O-N",
-            "molecular mass ratio, applied as x 44 then / 28",
-        ),
+        EF4,
+        N2O_PER_N2O_N,
     ],
     result_unit: "t N2O per year",
 };
@@ -146,14 +170,10 @@ pub static MANURE_N2O_LEACHING: StepTemplate = StepTemplate {
     equation: "IPCC 2019 Vol. 4 Ch. 10 Eq. 10.28 and 10.29",
     expression: "N2O_t = N_t x FracLeachMS x EF5 x 44/28",
     inputs: &[
-        input("N_t", "t N per year", "manure.nitrogen"),
+        NITROGEN,
         input("FracLeachMS", "kg N leached per kg N managed", ""),
-        input("EF5", "kg N2O-N per kg N leached", "ef5"),
-        input(
-            "44/28",
-            "t N2O per t N2O-N",
-            "molecular mass ratio, applied as x 44 then / 28",
-        ),
+        EF5,
+        N2O_PER_N2O_N,
     ],
     result_unit: "t N2O per year",
 };
@@ -185,17 +205,9 @@ pub static REDUCTION_MANURE_CH4: StepTemplate = StepTemplate {
     equation: "IPCC 2019 Vol. 4 Ch. 10 Eq. 10.23, baseline minus project",
     expression: "dCH4_t = VS_t x B0 x 0.67 x (MCF_baseline - MCF_project)",
     inputs: &[
-        input(
-            "VS_t",
-            "t volatile solids per year",
-            "manure.volatile_solids",
-        ),
-        input("B0", "m3 CH4 per kg VS", ""),
-        input(
-            "0.67",
-            "kg CH4 per m3 CH4",
-            "IPCC 2019 Eq. 10.23 conversion factor",
-        ),
+        VOLATILE_SOLIDS,
+        B0,
+        CH4_DENSITY,
         input("MCF_baseline", "fraction of B0 realised (MCF)", ""),
         input("MCF_project", "fraction of B0 realised (MCF)", ""),
     ],
@@ -207,10 +219,10 @@ pub static REDUCTION_MANURE_N2O: StepTemplate = StepTemplate {
     equation: "IPCC 2019 Vol. 4 Ch. 10 Eq. 10.25 to 10.29, baseline minus project",
     expression: "dN2O_t = N_t x ((EF3_b - EF3_p) + EF4 x (FracGas_b - FracGas_p) + EF5 x (FracLeach_b - FracLeach_p)) x 44/28",
     inputs: &[
-        input("N_t", "t N per year", "manure.nitrogen"),
+        NITROGEN,
         input("EF3_b", "kg N2O-N per kg N managed", ""),
         input("EF3_p", "kg N2O-N per kg N managed", ""),
-        input("EF4", "kg N2O-N per kg NH3-N + NOx-N volatilised", ""),
+        EF4,
         input(
             "FracGas_b",
             "kg N volatilised (NH3-N + NOx-N) per kg N managed",
@@ -221,14 +233,10 @@ pub static REDUCTION_MANURE_N2O: StepTemplate = StepTemplate {
             "kg N volatilised (NH3-N + NOx-N) per kg N managed",
             "",
         ),
-        input("EF5", "kg N2O-N per kg N leached", "ef5"),
+        EF5,
         input("FracLeach_b", "kg N leached per kg N managed", ""),
         input("FracLeach_p", "kg N leached per kg N managed", ""),
-        input(
-            "44/28",
-            "t N2O per t N2O-N",
-            "molecular mass ratio, applied as x 44 then / 28",
-        ),
+        N2O_PER_N2O_N,
     ],
     result_unit: "t N2O per year",
 };
@@ -251,19 +259,11 @@ pub static ENERGY_DIESEL_TONNES: StepTemplate = StepTemplate {
     expression: "CO2_t = D_t x NCV x CC / 1000 x OF x 44/12",
     inputs: &[
         input("D_t", "t diesel per year", ""),
-        input("NCV", "GJ per t", "diesel.net_calorific_value"),
-        input("CC", "t C per TJ", "diesel.carbon_content"),
-        input("1000", "GJ per TJ", "unit conversion"),
-        input(
-            "OF",
-            "fraction of carbon oxidised",
-            "diesel.oxidation_fraction",
-        ),
-        input(
-            "44/12",
-            "t CO2 per t C",
-            "molecular mass ratio, applied as x 44 then / 12",
-        ),
+        DIESEL_NCV,
+        DIESEL_CARBON_CONTENT,
+        GJ_PER_TJ,
+        DIESEL_OXIDATION,
+        CO2_PER_C,
     ],
     result_unit: "t CO2 per year",
 };
@@ -275,19 +275,11 @@ pub static ENERGY_DIESEL_LITRES: StepTemplate = StepTemplate {
     inputs: &[
         input("D_L", "L diesel per year", ""),
         input("rho", "kg per L", ""),
-        input("NCV", "GJ per t", "diesel.net_calorific_value"),
-        input("CC", "t C per TJ", "diesel.carbon_content"),
-        input("1000", "GJ per TJ", "unit conversion"),
-        input(
-            "OF",
-            "fraction of carbon oxidised",
-            "diesel.oxidation_fraction",
-        ),
-        input(
-            "44/12",
-            "t CO2 per t C",
-            "molecular mass ratio, applied as x 44 then / 12",
-        ),
+        DIESEL_NCV,
+        DIESEL_CARBON_CONTENT,
+        GJ_PER_TJ,
+        DIESEL_OXIDATION,
+        CO2_PER_C,
     ],
     result_unit: "t CO2 per year",
 };
@@ -297,27 +289,19 @@ pub static AVOIDED_FERTILIZER_N: StepTemplate = StepTemplate {
     equation: "avoided mineral fertilizer manufacture (Chen et al. 2015 factors)",
     expression: "CO2e_t = P_t x f_nutrient x SR x EF_CE x 44/12",
     inputs: &[
-        input("P_t", "t product per year", "operations.product_output"),
+        PRODUCT,
         input(
             "f_nutrient",
             "t nutrient per t product as sold",
             "carbon.fertilizer_substitution.product_nitrogen_fraction",
         ),
-        input(
-            "SR",
-            "",
-            "carbon.fertilizer_substitution.substitution_ratio",
-        ),
+        SUBSTITUTION_RATIO,
         input(
             "EF_CE",
             "t carbon equivalent (CE) per t N",
             "fertilizer_production_tce.n",
         ),
-        input(
-            "44/12",
-            "t CO2 per t C",
-            "molecular mass ratio, applied as x 44 then / 12",
-        ),
+        CO2_PER_C,
     ],
     result_unit: "t CO2e per year",
 };
@@ -327,27 +311,19 @@ pub static AVOIDED_FERTILIZER_P2O5: StepTemplate = StepTemplate {
     equation: "avoided mineral fertilizer manufacture (Chen et al. 2015 factors)",
     expression: "CO2e_t = P_t x f_nutrient x SR x EF_CE x 44/12",
     inputs: &[
-        input("P_t", "t product per year", "operations.product_output"),
+        PRODUCT,
         input(
             "f_nutrient",
             "t nutrient per t product as sold",
             "carbon.fertilizer_substitution.product_p2o5_fraction",
         ),
-        input(
-            "SR",
-            "",
-            "carbon.fertilizer_substitution.substitution_ratio",
-        ),
+        SUBSTITUTION_RATIO,
         input(
             "EF_CE",
             "t carbon equivalent (CE) per t P2O5",
             "fertilizer_production_tce.p2o5",
         ),
-        input(
-            "44/12",
-            "t CO2 per t C",
-            "molecular mass ratio, applied as x 44 then / 12",
-        ),
+        CO2_PER_C,
     ],
     result_unit: "t CO2e per year",
 };
@@ -357,27 +333,19 @@ pub static AVOIDED_FERTILIZER_K2O: StepTemplate = StepTemplate {
     equation: "avoided mineral fertilizer manufacture (Chen et al. 2015 factors)",
     expression: "CO2e_t = P_t x f_nutrient x SR x EF_CE x 44/12",
     inputs: &[
-        input("P_t", "t product per year", "operations.product_output"),
+        PRODUCT,
         input(
             "f_nutrient",
             "t nutrient per t product as sold",
             "carbon.fertilizer_substitution.product_k2o_fraction",
         ),
-        input(
-            "SR",
-            "",
-            "carbon.fertilizer_substitution.substitution_ratio",
-        ),
+        SUBSTITUTION_RATIO,
         input(
             "EF_CE",
             "t carbon equivalent (CE) per t K2O",
             "fertilizer_production_tce.k2o",
         ),
-        input(
-            "44/12",
-            "t CO2 per t C",
-            "molecular mass ratio, applied as x 44 then / 12",
-        ),
+        CO2_PER_C,
     ],
     result_unit: "t CO2e per year",
 };

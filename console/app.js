@@ -415,7 +415,7 @@ const MORE_STRINGS = {
     'col.error': '错误', 'col.status': '结果', 'col.column': '列',
     'v.bool': '须为 true 或 false',
     'v.tooLong': '最多 {0} 个字符',
-    'fig.totalInstalments': '还款合计 {0} 元（{1} 期）',
+    'fig.totalInstalments': '还款合计 {0} 元（{1} 期）', 'fig.interestTotal': '利息合计',
     'fig.reduction': '减排量（中值）',
     'fig.breakEven': '盈亏平衡：有机肥价值 {0} 元/吨产品',
     'fig.carbonTotal': '含避免排放的总减排 {0}',
@@ -439,7 +439,7 @@ const MORE_STRINGS = {
     'col.error': 'Error', 'col.status': 'Outcome', 'col.column': 'Column',
     'v.bool': 'must be true or false',
     'v.tooLong': 'at most {0} characters',
-    'fig.totalInstalments': 'total repaid {0} CNY ({1} periods)',
+    'fig.totalInstalments': 'total repaid {0} CNY ({1} periods)', 'fig.interestTotal': 'Total interest',
     'fig.reduction': 'Emission reduction (central)',
     'fig.breakEven': 'break-even fertilizer value {0} CNY/t product',
     'fig.carbonTotal': 'total with avoided emissions {0}',
@@ -1073,7 +1073,7 @@ function renderAssessment(resp) {
     figs.push(figure('emission_reduction', t('fig.carbon'), t('fig.none'), '', t('fig.noCarbon')));
   }
   const first = Array.isArray(loan.periods) && loan.periods[0];
-  figs.push(figure('loan', first ? t('fig.instalment') : t('col.interest'),
+  figs.push(figure('loan', first ? t('fig.instalment') : t('fig.interestTotal'),
     first ? fmt(first.instalment_cny) : fmt(loan.total_interest_cny), t('fig.perYear').replace(/\/.*/, ''),
     first ? t('fig.totalInterest', fmt(loan.total_interest_cny)) : null,
     t('fig.totalInstalments', fmt(loan.total_instalments_cny), loan.period_count || '')));

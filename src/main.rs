@@ -1,6 +1,7 @@
-//! The green-impact command line: `serve` runs the gRPC service; `assess`, `get` and `verify`
-//! talk to a running one, reading and printing proto3 JSON; `report` writes an assessment as a
-//! self-contained HTML page.
+//! The green-impact command line: `serve` runs the service (gRPC, and HTTP/JSON with the
+//! browser console); `assess`, `get` and `verify` talk to a running one, reading and printing
+//! proto3 JSON; `report` writes an assessment as a self-contained HTML page; `openapi` prints
+//! the HTTP API's OpenAPI document.
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -49,7 +50,8 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Run the gRPC service until Ctrl-C or SIGTERM.
+    /// Run the service (gRPC; HTTP/JSON, gRPC-Web and the browser console on --http-addr) until
+    /// Ctrl-C or SIGTERM.
     Serve(ServeArgs),
     /// Send an AssessRequest (proto3 JSON file) and print the AssessResponse as proto3 JSON.
     Assess {
@@ -91,6 +93,8 @@ enum Command {
         #[command(flatten)]
         client: ClientArgs,
     },
+    /// Print the OpenAPI 3 document of the HTTP API (as served at /openapi.json).
+    Openapi,
 }
 
 /// AssessmentView on the command line.
@@ -175,6 +179,19 @@ struct ServeArgs {
     /// Plain HTTP even with TLS: keep it on loopback or a cluster-internal address.
     #[arg(long, value_name = "ADDR")]
     metrics_addr: Option<SocketAddr>,
+    /// Serve the HTTP/JSON API, gRPC-Web and the browser console (http://ADDR/console/) here;
+    /// port 0 picks a free port (printed). The same auth as gRPC, and the same loopback-only
+    /// rule for local mode. Plain HTTP: in front of a network, put TLS before it.
+    #[arg(
+        long,
+        value_name = "ADDR",
+        default_value = "127.0.0.1:8080",
+        conflicts_with = "no_http"
+    )]
+    http_addr: SocketAddr,
+    /// Serve gRPC only, no HTTP port.
+    #[arg(long)]
+    no_http: bool,
 }
 
 #[derive(Args)]
@@ -228,6 +245,7 @@ fn main() -> ExitCode {
             out,
             client,
         } => runtime.block_on(write_report(&target, &out, &client)),
+        Command::Openapi => openapi(),
     }
 }
 
@@ -256,11 +274,18 @@ async fn serve(args: ServeArgs) -> ExitCode {
         .metrics_listener
         .as_ref()
         .and_then(|l| l.local_addr().ok());
+    let http_local = parts
+        .http_listener
+        .as_ref()
+        .and_then(|l| l.local_addr().ok());
     let local = listener
         .local_addr()
         .map_or_else(|_| args.addr.to_string(), |a| a.to_string());
     // Tests and scripts read this line to learn the port when `--addr` ends in :0.
     println!("green-impact listening on {local}");
+    if let Some(addr) = http_local {
+        println!("green-impact http on http://{addr}");
+    }
     if let Some(addr) = metrics_local {
         // After the line above, which scripts read first; this one names the metrics port.
         println!("green-impact metrics on http://{addr}/metrics");
@@ -285,12 +310,13 @@ async fn server_parts(args: &ServeArgs) -> Result<ServerParts, String> {
                 .map_err(|e| format!("reading {}: {e}", path.display()))?;
             Auth::from_tokens_json(&text).map_err(|e| format!("{}: {e}", path.display()))?
         }
-        None if !args.addr.ip().is_loopback() && !args.insecure_no_auth_on_network => {
+        None if let Some(addr) = network_addr(args)
+            && !args.insecure_no_auth_on_network =>
+        {
             return Err(format!(
-                "refusing to serve {} without --tokens: local mode has no authentication; \
+                "refusing to serve {addr} without --tokens: local mode has no authentication; \
                  give a tokens file, bind a loopback address, or pass \
-                 --insecure-no-auth-on-network",
-                args.addr
+                 --insecure-no-auth-on-network"
             ));
         }
         None => Auth::Local,
@@ -343,6 +369,20 @@ async fn server_parts(args: &ServeArgs) -> Result<ServerParts, String> {
         ),
         None => None,
     };
+    let http_listener = if args.no_http {
+        None
+    } else {
+        Some(
+            tokio::net::TcpListener::bind(args.http_addr)
+                .await
+                .map_err(|e| {
+                    format!(
+                        "cannot listen for HTTP on {}: {e} (--http-addr, or --no-http)",
+                        args.http_addr
+                    )
+                })?,
+        )
+    };
     Ok(ServerParts {
         factor_library,
         store,
@@ -356,7 +396,39 @@ async fn server_parts(args: &ServeArgs) -> Result<ServerParts, String> {
         metrics: Metrics::new(),
         metrics_listener,
         tls,
+        http_listener,
     })
+}
+
+/// The first address `serve` would listen on beyond loopback: gRPC's, then HTTP's.
+fn network_addr(args: &ServeArgs) -> Option<SocketAddr> {
+    let http = (!args.no_http).then_some(args.http_addr);
+    [Some(args.addr), http]
+        .into_iter()
+        .flatten()
+        .find(|addr| !addr.ip().is_loopback())
+}
+
+fn openapi() -> ExitCode {
+    match green_impact::http::routes::Routes::compiled() {
+        Ok(routes) => {
+            let document = green_impact::http::openapi::document(&routes);
+            match serde_json::to_string_pretty(&document) {
+                Ok(text) => {
+                    println!("{text}");
+                    ExitCode::SUCCESS
+                }
+                Err(error) => {
+                    eprintln!("error: {error}");
+                    ExitCode::from(LOCAL_ERROR)
+                }
+            }
+        }
+        Err(error) => {
+            eprintln!("error: {error}");
+            ExitCode::from(LOCAL_ERROR)
+        }
+    }
 }
 
 /// The TLS settings of --tls-cert, --tls-key and --tls-client-ca, every file read and checked.
@@ -673,23 +745,10 @@ async fn report_content(
         .await
         .map_err(|status| rpc_failed(&status))?
         .into_inner();
-    let stored = match record.content {
-        Some(pb::stored_record::Content::Assessment(stored)) => stored,
-        Some(pb::stored_record::Content::MonitoringReport(_)) => {
-            eprintln!("error: {target} is a monitoring report, not an assessment");
-            return Err(ExitCode::from(LOCAL_ERROR));
-        }
-        None => {
-            eprintln!("error: the service sent record {target} without its content");
-            return Err(ExitCode::from(RPC_ERROR));
-        }
-    };
-    let (Some(request), Some(mut response)) = (stored.request, stored.response) else {
-        eprintln!("error: the service sent record {target} without its request or response");
-        return Err(ExitCode::from(RPC_ERROR));
-    };
-    response.record = record.seal;
-    Ok((request, response))
+    report::stored::page_content(record).map_err(|problem| {
+        eprintln!("error: {target}: {problem}");
+        ExitCode::from(RPC_ERROR)
+    })
 }
 
 /// Exit codes as for `assess`; writing the page is a local problem (2) when it fails.

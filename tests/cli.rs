@@ -24,7 +24,14 @@ impl ServeProcess {
                 .map_or(0, |d| d.as_nanos())
         ));
         let mut child = Command::new(BINARY)
-            .args(["serve", "--addr", "127.0.0.1:0", "--data-dir"])
+            .args([
+                "serve",
+                "--addr",
+                "127.0.0.1:0",
+                "--http-addr",
+                "127.0.0.1:0",
+                "--data-dir",
+            ])
             .arg(&data_dir)
             .stdout(Stdio::piped())
             .stderr(Stdio::null())

@@ -117,6 +117,7 @@ async fn start(auth: Auth, server: &Leaf, client_ca: Option<&Authority>) -> Test
     TestServer::start_with_parts(ServerParts {
         auth,
         tls: Some(tls),
+        http_listener: None,
         ..local_parts(FactorLibrary::built_in())
     })
     .await

@@ -1,7 +1,8 @@
 //! Assembles the gRPC server: the impact service behind its caller check, health,
 //! reflection (v1 and v1alpha), message-size limits, TCP_NODELAY and graceful shutdown; the
 //! impact service's metrics, concurrency limit and deadlines (`limits`, `observe`), HTTP/2 and
-//! TCP keepalive, TLS when configured (`tls`), and the metrics exporter on a port of its own.
+//! TCP keepalive, TLS when configured (`tls`), the metrics exporter on a port of its own, and
+//! the HTTP gateway (`crate::http`) on another, calling the same impact service in process.
 //!
 //! Around the impact service, from the outside in: metrics (so refusals and deadlines are
 //! counted too), the concurrency limit (a refusal costs nothing further), deadlines, the
@@ -50,6 +51,9 @@ pub struct ServerParts {
     pub metrics_listener: Option<TcpListener>,
     /// TLS on the gRPC port; `None` serves plaintext HTTP/2.
     pub tls: Option<TlsSettings>,
+    /// Where to serve the HTTP/JSON API, gRPC-Web and the browser console (`crate::http`);
+    /// `None` serves gRPC only. Plain HTTP: the same tokens as gRPC, in plaintext.
+    pub http_listener: Option<TcpListener>,
 }
 
 /// The largest request accepted. A maximal valid request (64 lines in each list, 32
@@ -77,7 +81,8 @@ impl std::fmt::Display for ServeError {
 
 impl std::error::Error for ServeError {}
 
-/// Aborts a task when dropped: the metrics exporter lives as long as the gRPC server.
+/// Aborts a task when dropped: the metrics exporter and the HTTP gateway live as long as the
+/// gRPC server.
 struct AbortOnDrop(tokio::task::JoinHandle<()>);
 
 impl Drop for AbortOnDrop {
@@ -115,6 +120,7 @@ pub async fn serve(
         &parts.metrics,
     );
     let auth = parts.auth;
+    let auth_is_local = auth.is_local();
     let impact = InterceptedService::new(
         ImpactServiceServer::new(server)
             .max_decoding_message_size(MAX_REQUEST_BYTES)
@@ -144,6 +150,27 @@ pub async fn serve(
         methods,
         parts.metrics.clone(),
     );
+
+    let _gateway = match parts.http_listener {
+        Some(listener) => {
+            let grpc: crate::http::GrpcService =
+                tower::util::BoxCloneSyncService::new(tower::ServiceExt::<
+                    http::Request<tonic::body::Body>,
+                >::map_response(
+                    impact.clone(),
+                    |response| response.map(tonic::body::Body::new),
+                ));
+            let gateway =
+                crate::http::Gateway::new(grpc, auth_is_local).map_err(ServeError::Descriptor)?;
+            if let Ok(addr) = listener.local_addr() {
+                tracing::info!(%addr, "serving HTTP/JSON, gRPC-Web and the console");
+            }
+            Some(AbortOnDrop(tokio::spawn(crate::http::serve(
+                listener, gateway,
+            ))))
+        }
+        None => None,
+    };
 
     let _exporter = parts.metrics_listener.map(|listener| {
         if let Ok(addr) = listener.local_addr() {

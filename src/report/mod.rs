@@ -13,6 +13,7 @@ mod escape;
 mod html;
 mod labels;
 mod money;
+pub mod stored;
 mod svg;
 mod views;
 

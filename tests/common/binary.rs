@@ -23,7 +23,13 @@ impl ServeProcess {
     pub fn start(args: &[String], log: &Path) -> ServeProcess {
         let log_file = std::fs::File::create(log).expect("create the server log");
         let mut child = Command::new(BINARY)
-            .args(["serve", "--addr", "127.0.0.1:0"])
+            .args([
+                "serve",
+                "--addr",
+                "127.0.0.1:0",
+                "--http-addr",
+                "127.0.0.1:0",
+            ])
             .args(args)
             .env("RUST_LOG", "info")
             .stdin(Stdio::null())
@@ -117,7 +123,15 @@ pub fn run_binary(args: &[&str], env: &[(&str, &str)], limit: Duration) -> Outpu
 /// `serve` on a free loopback port with `args` after `--data-dir data_dir` stops at start,
 /// without listening, saying each of `says` on stderr.
 pub fn serve_refuses(data_dir: &str, args: &[&str], says: &[&str]) {
-    let mut all = vec!["serve", "--addr", "127.0.0.1:0", "--data-dir", data_dir];
+    let mut all = vec![
+        "serve",
+        "--addr",
+        "127.0.0.1:0",
+        "--http-addr",
+        "127.0.0.1:0",
+        "--data-dir",
+        data_dir,
+    ];
     all.extend_from_slice(args);
     let env = [("RUST_LOG", "info"), ("NO_COLOR", "1")];
     let output = run_binary(&all, &env, Duration::from_secs(60));

@@ -48,6 +48,7 @@ pub fn local_parts(factor_library: FactorLibrary) -> ServerParts {
         metrics: Metrics::new(),
         metrics_listener: None,
         tls: None,
+        http_listener: None,
     }
 }
 

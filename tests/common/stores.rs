@@ -88,5 +88,6 @@ pub fn record_parts(backend: &Backend, auth: Auth, seed: &[u8; 32]) -> ServerPar
         metrics: green_impact::metrics::Metrics::new(),
         metrics_listener: None,
         tls: None,
+        http_listener: None,
     }
 }

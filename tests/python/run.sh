@@ -103,7 +103,7 @@ if [[ ! -x "$BIN" ]]; then
   say "no server binary at $BIN" >&2
   exit 1
 fi
-"$BIN" serve --addr 127.0.0.1:0 --data-dir "$WORK/data" >"$WORK/server.out" 2>"$WORK/server.log" &
+"$BIN" serve --addr 127.0.0.1:0 --http-addr 127.0.0.1:0 --data-dir "$WORK/data" >"$WORK/server.out" 2>"$WORK/server.log" &
 SERVER_PID=$!
 
 ADDR=""

@@ -39,6 +39,7 @@ async fn server_on_the_old_store() -> TestServer {
         metrics: Metrics::new(),
         metrics_listener: None,
         tls: None,
+        http_listener: None,
     })
     .await
 }

@@ -178,6 +178,7 @@ async fn start_service(
         metrics: Metrics::new(),
         metrics_listener: None,
         tls: None,
+        http_listener: None,
     };
     let (listener, addr) = loadgen::loopback().await?;
     let (stop, stopped) = oneshot::channel::<()>();

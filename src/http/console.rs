@@ -98,11 +98,17 @@ mod tests {
                 "an inline event handler at byte {at}"
             );
         }
-        let scripts: Vec<&str> = page.match_indices("<script").map(|(i, _)| &page[i..]).collect();
+        let scripts: Vec<&str> = page
+            .match_indices("<script")
+            .map(|(i, _)| &page[i..])
+            .collect();
         assert_eq!(scripts.len(), 1);
         assert!(scripts[0].starts_with("<script src=\"/console/app.js\""));
         assert!(!script.contains("parseFloat"), "decimals stay text");
-        assert!(!script.contains("innerHTML"), "the DOM is built, never parsed from text");
+        assert!(
+            !script.contains("innerHTML"),
+            "the DOM is built, never parsed from text"
+        );
     }
 
     /// The kind of the field a template column names, or why it names none.
@@ -148,7 +154,9 @@ mod tests {
         }
         // The script's column list is the file's header, in order.
         let script = std::str::from_utf8(APP_JS).expect("UTF-8");
-        let start = script.find("const LOAN_BOOK_V1 = [").expect("the column list");
+        let start = script
+            .find("const LOAN_BOOK_V1 = [")
+            .expect("the column list");
         let end = start + script[start..].find("\n];").expect("its end");
         let listed: Vec<&str> = script[start..end]
             .split("['")

@@ -281,14 +281,20 @@ async fn serve(args: ServeArgs) -> ExitCode {
     let local = listener
         .local_addr()
         .map_or_else(|_| args.addr.to_string(), |a| a.to_string());
-    // Tests and scripts read this line to learn the port when `--addr` ends in :0.
-    println!("green-impact listening on {local}");
+    // Tests and scripts read the first line to learn the port when `--addr` ends in :0; the
+    // others name the HTTP and metrics ports. One write, and its failure ignored: a reader
+    // that closes the pipe after the first line must not stop the server.
+    let mut banner = format!("green-impact listening on {local}\n");
     if let Some(addr) = http_local {
-        println!("green-impact http on http://{addr}");
+        banner.push_str(&format!("green-impact http on http://{addr}\n"));
     }
     if let Some(addr) = metrics_local {
-        // After the line above, which scripts read first; this one names the metrics port.
-        println!("green-impact metrics on http://{addr}/metrics");
+        banner.push_str(&format!("green-impact metrics on http://{addr}/metrics\n"));
+    }
+    {
+        use std::io::Write;
+        let mut stdout = std::io::stdout().lock();
+        let _ = stdout.write_all(banner.as_bytes()).and_then(|()| stdout.flush());
     }
     tracing::info!(addr = %local, "serving greenimpact.v1.ImpactService, health and reflection");
     match server::serve(listener, parts, shutdown_signal()).await {

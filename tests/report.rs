@@ -126,8 +126,9 @@ fn dynamic<M: prost::Message>(message: &M, full_name: &str) -> DynamicMessage {
 }
 
 /// The text of the field at `path` (proto field names, `[i]` for list items; a Decimal
-/// message stands for its `value`), or None when the path names nothing.
-fn resolve(message: &DynamicMessage, path: &str) -> Option<String> {
+/// message stands for its `value`) and whether it is a Decimal's, or None when the path names
+/// nothing.
+fn resolve(message: &DynamicMessage, path: &str) -> Option<(String, bool)> {
     let mut value = Value::Message(message.clone());
     for segment in path.split('.') {
         let (name, index) = match segment.split_once('[') {
@@ -147,9 +148,9 @@ fn resolve(message: &DynamicMessage, path: &str) -> Option<String> {
         }
         value = next;
     }
-    Some(match value {
+    let text = match value {
         Value::Message(m) if m.descriptor().full_name() == "greenimpact.v1.Decimal" => {
-            m.get_field_by_name("value")?.as_str()?.to_owned()
+            return Some((m.get_field_by_name("value")?.as_str()?.to_owned(), true));
         }
         Value::String(s) => s,
         // A rule's true/false metric, printed as the rule set writes it.
@@ -159,7 +160,32 @@ fn resolve(message: &DynamicMessage, path: &str) -> Option<String> {
         Value::I32(n) => n.to_string(),
         Value::I64(n) => n.to_string(),
         _ => return None,
-    })
+    };
+    Some((text, false))
+}
+
+/// A Decimal's text as the page prints it: the record's text with a comma before every three
+/// digits of the integer part (counted from the point), sign and fraction untouched; text that
+/// is not a plain decimal, verbatim.
+fn assert_grouped(shown: &str, record: &str, what: &str) {
+    let unsigned = record.strip_prefix(['-', '+']).unwrap_or(record);
+    let (integer, fraction) = unsigned.split_once('.').unwrap_or((unsigned, ""));
+    let digits = |t: &str| t.bytes().all(|b| b.is_ascii_digit());
+    if integer.is_empty() || !digits(integer) || !digits(fraction) {
+        return assert_eq!(shown, record, "{what}");
+    }
+    assert_eq!(shown.replace(',', ""), record, "{what}: only commas added");
+    let sign = &record[..record.len() - unsigned.len()];
+    let tail = &unsigned[integer.len()..];
+    assert!(shown.starts_with(sign) && shown.ends_with(tail), "{what}: {shown}");
+    let groups: Vec<&str> = shown[sign.len()..shown.len() - (unsigned.len() - integer.len())]
+        .split(',')
+        .collect();
+    assert_eq!(groups.len(), integer.len().div_ceil(3), "{what}: {shown}");
+    assert!(
+        (1..=3).contains(&groups[0].len()) && groups[1..].iter().all(|g| g.len() == 3),
+        "{what}: groups of three in {shown}"
+    );
 }
 
 /// Paths whose figures the page must show, whatever else it shows.
@@ -205,10 +231,15 @@ fn assert_page_matches(
     let response_message = dynamic(response, "greenimpact.v1.AssessResponse");
     let request_message = dynamic(request, "greenimpact.v1.AssessRequest");
     let figures = hooks(page, "data-figure");
-    for (path, text) in &figures {
-        let expected = resolve(&response_message, path)
-            .unwrap_or_else(|| panic!("data-figure {path:?} names no field of the response"));
-        assert_eq!(text, &expected, "data-figure {path}");
+    let compare = |(path, text): &(String, String), expected: Option<(String, bool)>, hook| {
+        match expected {
+            Some((expected, true)) => assert_grouped(text, &expected, &format!("{hook} {path}")),
+            Some((expected, false)) => assert_eq!(text, &expected, "{hook} {path}"),
+            None => panic!("{hook} {path:?} names no field of the record"),
+        }
+    };
+    for hook in &figures {
+        compare(hook, resolve(&response_message, &hook.0), "data-figure");
     }
     for key in KEY_FIGURES {
         assert!(
@@ -217,10 +248,8 @@ fn assert_page_matches(
         );
     }
     let from_request = hooks(page, "data-request");
-    for (path, text) in &from_request {
-        let expected = resolve(&request_message, path)
-            .unwrap_or_else(|| panic!("data-request {path:?} names no field of the request"));
-        assert_eq!(text, &expected, "data-request {path}");
+    for hook in &from_request {
+        compare(hook, resolve(&request_message, &hook.0), "data-request");
     }
     for key in ["loan.principal.amount", "loan.term_months"] {
         assert!(
@@ -348,6 +377,14 @@ const INSURER_EXAMPLE: &str = concat!(
     "/examples/leshan-yaqing-insurer.json"
 );
 
+/// The summary at the top: after the header, before the first section.
+fn summary_block(page: &str) -> &str {
+    let start = page.find(r#"<section id="summary">"#).expect("a summary");
+    let end = page.find(r#"<section id="project-and-loan">"#).expect("section 1");
+    assert!(page.find("</header>").expect("a header") < start && start < end);
+    &page[start..end]
+}
+
 fn assert_has_both_charts(page: &str) {
     for id in [report::DSCR_CHART_ID, report::EMISSIONS_CHART_ID] {
         assert_eq!(
@@ -383,16 +420,43 @@ fn the_report_of_a_request_file_and_of_its_record_show_the_records_figures() {
             "the page loads nothing: {loader}"
         );
     }
-    // The seed's published figures, on the page as the README quotes them.
-    for figure in [
-        "1314000.00",
-        "2847000.00",
-        "111263.80",
-        "3.1165",
-        "973.823",
-        "1173.985",
+    // The seed's published figures, on the page as the README quotes them, money and large
+    // quantities grouped in thousands, ratios as they are; never ungrouped.
+    for (figure, ungrouped) in [
+        ("1,314,000.00", Some("1314000.00")),
+        ("2,847,000.00", Some("2847000.00")),
+        ("111,263.80", Some("111263.80")),
+        ("3.1165", None),
+        ("973.823", None),
+        ("1,173.985", Some("1173.985")),
     ] {
         assert!(from_file.contains(&format!(">{figure}<")), "{figure}");
+        if let Some(ungrouped) = ungrouped {
+            assert!(!from_file.contains(&format!(">{ungrouped}<")), "{ungrouped}");
+        }
+    }
+    let summary = summary_block(&from_file);
+    for (path, text) in [
+        ("debt_service_cover.min_dscr", "3.1165"),
+        ("debt_service_cover.min_dscr_loan_year", "1"),
+        ("debt_service_cover.dscr_hurdle", "1.25"),
+        ("carbon.reduction.emission_reduction_tco2e_per_year.low", "776.980"),
+        ("carbon.reduction.emission_reduction_tco2e_per_year.central", "973.823"),
+        ("carbon.reduction.emission_reduction_tco2e_per_year.high", "1,173.985"),
+        ("carbon.attribution.pboc_loan_share", "1.0000"),
+        ("carbon.attribution.pcaf_attribution_factor", "1.0000"),
+        ("mass_balance.product_stated_t_per_day", "30.0000"),
+        ("mass_balance.product_capacity_t_per_day", "32.1429"),
+        ("warnings[0].code", "COMPOSTING_LOSS_NOT_GIVEN"),
+    ] {
+        let hook = format!(r#"data-figure="{path}">{text}<"#);
+        assert!(summary.contains(&hook), "the summary shows {hook}");
+    }
+    for verdict in ["meets the hurdle", "closes", "not requested", "composting loses at most 0.0667"] {
+        assert!(summary.contains(verdict), "the summary says {verdict}");
+    }
+    for rule in ["@page { size: A4", "@media print", "break-inside: avoid", "break-after: page"] {
+        assert!(from_file.contains(rule), "print CSS: {rule}");
     }
 
     // The seed asks for neither view, and the page says so.
@@ -433,6 +497,10 @@ fn the_report_of_a_request_with_both_views_shows_the_records_insurer_and_exchang
         "{view_figures} view figures of {checked} checked"
     );
     assert_shows_both_views(&from_file, &response);
+    let summary = summary_block(&from_file);
+    for path in ["rule_set", "met_count", "not_met_count", "not_evaluable_count"] {
+        assert!(summary.contains(&format!(r#"data-figure="eligibility.{path}">"#)), "{path}");
+    }
     // The requester's text reaches the page escaped: the stated minimum's source, quoted by
     // its flag.
     assert!(from_file.contains("the insurer&#39;s &lt;underwriting&gt; guideline"));

@@ -345,9 +345,9 @@ pub const NOT_STORED: Label = label(
     "Not stored (dry run): this answer has no seal and is not evidence",
 );
 pub const VERBATIM: Label = label(
-    "页面上的数字均为服务返回的十进制原文，未经重新取整；图表由同一组数字绘制。",
-    "Every figure on this page is the service's decimal text, printed verbatim and never \
-     re-rounded; the charts are drawn from the same figures.",
+    "页面上的数字均为服务返回的十进制原文（整数部分加千分位逗号），未经重新取整；图表由同一组数字绘制。",
+    "Every figure on this page is the service's decimal text, printed verbatim but for commas \
+     between thousands and never re-rounded; the charts are drawn from the same figures.",
 );
 
 const UNSPECIFIED: Label = label("未指定", "unspecified");

@@ -3,8 +3,10 @@
 //! print and archive, with Chinese and English labels side by side.
 //!
 //! `render` is a pure function of the request and the response: no I/O, so the same record
-//! always gives the same page. Every number on the page is the response's (or, for the
-//! loan's terms, the request's) decimal text verbatim, and carries a `data-figure` (or
+//! always gives the same page. It opens with a one-screen summary of the verdicts
+//! (`summary`) and prints as A4 pages for a PDF (the `@media print` rules). Every number on
+//! the page is the response's (or, for the loan's terms, the request's) decimal text verbatim
+//! but for commas between thousands (`grouping`), and carries a `data-figure` (or
 //! `data-request`) hook naming its path in the message's proto3 JSON, so a script can check
 //! the page against the record.
 

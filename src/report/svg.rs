@@ -53,8 +53,9 @@ fn int(n: i64) -> Decimal {
     Decimal::from(n)
 }
 
-/// A figure of the response as a chart uses it: the text for its label, the value for its
-/// geometry (absent when the text is not drawable), the path for its hook.
+/// A figure of the response as a chart uses it: the text for its label (grouped in thousands
+/// like the page's figures), the value for its geometry (absent when the text is not
+/// drawable), the path for its hook.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Figure {
     pub text: String,

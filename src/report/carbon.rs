@@ -4,6 +4,7 @@
 use crate::pb;
 
 use super::escape::escape;
+use super::grouping::group_thousands;
 use super::html::{ABSENT, Table, bounds_cells, bounds_inline, decimal, figure, key_values, note};
 use super::labels::{self, Label};
 use super::svg::{self, Column, Figure, Segment, Swatch, chartable};
@@ -533,7 +534,7 @@ pub fn factors(carbon: Option<&pb::CarbonResult>) -> String {
     for (reference, unit, value) in unlisted_factors(carbon) {
         table.row(&[
             escape(reference),
-            escape(value),
+            escape(&group_thousands(value)),
             String::new(),
             String::new(),
             escape(unit),

@@ -1,11 +1,13 @@
 //! HTML pieces. Every text that reaches the page passes through `escape` (borrower ids,
 //! line names, warnings and stated assumptions are the requester's own text), and every
-//! figure is printed as the response's decimal text, hooked by its proto path so a test (or
-//! an auditor's script) can read it back and compare it with the response.
+//! figure is printed as the response's decimal text (a Decimal's integer part grouped in
+//! thousands, nothing else changed), hooked by its proto path so a test (or an auditor's
+//! script) can read it back and compare it with the response.
 
 use crate::pb;
 
 use super::escape::escape;
+use super::grouping::group_thousands;
 use super::labels::Label;
 
 /// What stands where the response has no figure: absent is a statement, not a zero.
@@ -22,10 +24,11 @@ pub fn figure(path: &str, text: &str) -> String {
     )
 }
 
-/// A Decimal of the response, or the absent mark.
+/// A Decimal of the response, or the absent mark: its text with the integer part grouped in
+/// thousands (2,847,000.00), sign and fraction as the service wrote them.
 pub fn decimal(path: &str, value: &Option<pb::Decimal>) -> String {
     match value {
-        Some(d) => figure(path, &d.value),
+        Some(d) => figure(path, &group_thousands(&d.value)),
         None => ABSENT.to_owned(),
     }
 }
@@ -40,10 +43,10 @@ pub fn request_figure(path: &str, text: &str) -> String {
     )
 }
 
-/// A Decimal of the request, or the absent mark.
+/// A Decimal of the request, or the absent mark, grouped like the response's.
 pub fn request_decimal(path: &str, value: &Option<pb::Decimal>) -> String {
     match value {
-        Some(d) => request_figure(path, &d.value),
+        Some(d) => request_figure(path, &group_thousands(&d.value)),
         None => ABSENT.to_owned(),
     }
 }
@@ -160,6 +163,22 @@ mod tests {
         });
         assert!(decimal("x", &trailing_zeros).contains(">1.2500<"));
         assert_eq!(decimal("x", &None), ABSENT);
+    }
+
+    #[test]
+    fn a_decimal_is_grouped_in_thousands_and_otherwise_verbatim() {
+        let money = Some(pb::Decimal {
+            value: "2847000.00".to_owned(),
+        });
+        assert_eq!(
+            decimal("cost_to_revenue.fertilizer_income_cny_per_year", &money),
+            r#"<span class="fig" data-figure="cost_to_revenue.fertilizer_income_cny_per_year">2,847,000.00</span>"#
+        );
+        assert!(request_decimal("loan.principal.amount", &money).contains(">2,847,000.00<"));
+        let ratio = Some(pb::Decimal {
+            value: "2.1667".to_owned(),
+        });
+        assert!(decimal("x", &ratio).contains(">2.1667<"));
     }
 
     #[test]

@@ -50,6 +50,31 @@ pub const APPENDIX_SCHEDULE: Label = label(
     "Appendix: repayment schedule, every period",
 );
 
+pub const SUMMARY: Label = label("摘要", "Summary");
+pub const SUMMARY_DSCR: Label = label("偿债覆盖率与门槛", "Debt-service cover vs hurdle");
+pub const SUMMARY_MIN_DSCR: Label = label("最低偿债覆盖率", "Minimum DSCR");
+pub const MEETS_HURDLE: Label = label("达到门槛", "meets the hurdle");
+pub const BELOW_HURDLE: Label = label("低于门槛", "below the hurdle");
+pub const SUMMARY_ELIGIBILITY: Label = label("绿色贷款目录符合性", "Eligibility (rule set)");
+pub const ALL_MET: Label = label("全部规则符合", "all rules met");
+pub const SOME_NOT_MET: Label = label("有规则不符合", "some rules not met");
+pub const SOME_NOT_EVALUABLE: Label = label("有规则无法评估", "some rules not evaluable");
+pub const SUMMARY_REDUCTION: Label = label(
+    "减排量（中值，低–高）",
+    "Emission reduction (central, low–high)",
+);
+pub const SUMMARY_ATTRIBUTION: Label =
+    label("归因于贷款的减排", "Reduction attributable to the loan");
+pub const BALANCE_CLOSES: Label = label("物料平衡闭合", "closes");
+pub const BALANCE_DOES_NOT_CLOSE: Label = label("物料平衡不闭合", "does not close");
+pub const NOT_IN_VIEW: Label = label("本视图未包含", "not in this view");
+pub const NOT_REQUESTED: Label = label("未申请", "not requested");
+pub const SUMMARY_NOTE: Label = label(
+    "摘要中的数字与结论均取自下文各节（服务返回的原文），此处不做任何计算。",
+    "Every figure and verdict in this summary is the service's, as printed in the sections \
+     below; nothing is computed here.",
+);
+
 pub const BORROWER: Label = label("借款人", "Borrower");
 pub const PROJECT: Label = label("项目", "Project");
 pub const PRINCIPAL: Label = label("贷款本金", "Principal");
@@ -320,9 +345,9 @@ pub const NOT_STORED: Label = label(
     "Not stored (dry run): this answer has no seal and is not evidence",
 );
 pub const VERBATIM: Label = label(
-    "页面上的数字均为服务返回的十进制原文，未经重新取整；图表由同一组数字绘制。",
-    "Every figure on this page is the service's decimal text, printed verbatim and never \
-     re-rounded; the charts are drawn from the same figures.",
+    "页面上的数字均为服务返回的十进制原文（整数部分加千分位逗号），未经重新取整；图表由同一组数字绘制。",
+    "Every figure on this page is the service's decimal text, printed verbatim but for commas \
+     between thousands and never re-rounded; the charts are drawn from the same figures.",
 );
 
 const UNSPECIFIED: Label = label("未指定", "unspecified");

@@ -3,17 +3,21 @@
 //! print and archive, with Chinese and English labels side by side.
 //!
 //! `render` is a pure function of the request and the response: no I/O, so the same record
-//! always gives the same page. Every number on the page is the response's (or, for the
-//! loan's terms, the request's) decimal text verbatim, and carries a `data-figure` (or
+//! always gives the same page. It opens with a one-screen summary of the verdicts
+//! (`summary`) and prints as A4 pages for a PDF (the `@media print` rules). Every number on
+//! the page is the response's (or, for the loan's terms, the request's) decimal text verbatim
+//! but for commas between thousands (`grouping`), and carries a `data-figure` (or
 //! `data-request`) hook naming its path in the message's proto3 JSON, so a script can check
 //! the page against the record.
 
 mod carbon;
 mod escape;
+mod grouping;
 mod html;
 mod labels;
 mod money;
 pub mod stored;
+mod summary;
 mod svg;
 mod views;
 
@@ -49,6 +53,7 @@ pub fn render(request: &pb::AssessRequest, response: &pb::AssessResponse) -> Str
     let mut page = String::with_capacity(64 * 1024);
     page.push_str(&head(response));
     page.push_str(&header(response));
+    page.push_str(&summary::summary(request, response));
     for (i, body) in sections.iter().enumerate() {
         page.push_str(&format!(
             r#"<section id="{}">{}{body}</section>"#,
@@ -160,7 +165,37 @@ table.factors th:nth-child(6) { width: 8%; }
 table.factors th:nth-child(7) { width: 27%; }
 table.factors th:nth-child(8) { width: 19%; }
 footer { margin-top: 28px; border-top: 1px solid #b7c4d1; padding-top: 6px; color: #55606b; font-size: 12px; }
-@media print { body { padding: 0; } section { break-inside: auto; } svg.chart { break-inside: avoid; } }
+section#summary { border: 2px solid #1f4e79; padding: 2px 14px 6px; margin: 10px 0 18px; }
+section#summary h2 { margin-top: 10px; }
+section#summary table.kv { width: 100%; }
+section#summary table.kv th { width: 260px; font-weight: bold; }
+.verdict { white-space: nowrap; }
+@page { size: A4 portrait; margin: 16mm 14mm 18mm 14mm; }
+@media print {
+  :root, body, .en, .note, .range, .absent, .stated, .not-graded, .method, header, footer,
+  h1, h2, h3, th, td, span.sep, .ids { color: #000 !important; background: #fff !important; }
+  body { max-width: none; margin: 0; padding: 0; font-size: 9.5pt; }
+  nav, button, input, select, textarea, form, .no-print { display: none !important; }
+  a { color: #000; text-decoration: none; }
+  a::after { content: none !important; }
+  header { border-bottom: 2px solid #000; }
+  h2 { border-bottom: 1px solid #000; }
+  h1, h2, h3 { break-after: avoid; page-break-after: avoid; break-inside: avoid; }
+  section { break-inside: auto; }
+  section#summary { border: 1.5pt solid #000; break-inside: avoid; page-break-inside: avoid; break-after: page; page-break-after: always; }
+  table { width: 100%; break-inside: auto; }
+  thead { display: table-header-group; }
+  tr, th, td { break-inside: avoid; page-break-inside: avoid; }
+  th, td { border-color: #666; }
+  table.kv th { width: 34%; }
+  table.kv td { min-width: 0; }
+  td.n, th.n { white-space: normal; }
+  .status-met, .status-not-met, .status-not-evaluable { color: #000 !important; }
+  .status-not-met, .status-not-evaluable { text-decoration: underline; }
+  tr.total td { border-top: 1.5pt solid #000; }
+  svg.chart { break-inside: avoid; page-break-inside: avoid; print-color-adjust: exact; -webkit-print-color-adjust: exact; }
+  ol.assumptions li, ul.conditions li { break-inside: avoid; }
+}
 "#;
 
 fn head(response: &pb::AssessResponse) -> String {
@@ -364,7 +399,35 @@ mod tests {
         assert!(page.contains(labels::NO_CARBON.en));
         assert!(page.contains(labels::NOT_STORED.en));
         assert!(page.contains(r#"data-figure="debt_service_cover.years[0].dscr">-0.4833<"#));
-        assert!(page.contains(r#"data-figure="loan.periods[0].instalment_cny">1034.50<"#));
+        assert!(page.contains(r#"data-figure="loan.periods[0].instalment_cny">1,034.50<"#));
+    }
+
+    #[test]
+    fn the_summary_comes_first_and_the_print_css_makes_an_a4_credit_file() {
+        let (request, response) = one_period();
+        let page = render(&request, &response);
+        let summary = page.find(r#"<section id="summary">"#).expect("a summary");
+        let first = page
+            .find(r#"<section id="project-and-loan">"#)
+            .expect("section 1");
+        assert!(page.find("</header>").expect("a header") < summary);
+        assert!(summary < first, "the summary before the sections");
+        let block = &page[summary..first];
+        assert!(block.contains(&labels::SUMMARY.html()));
+        assert!(block.contains(r#"data-figure="debt_service_cover.min_dscr">-0.4833<"#));
+        // No carbon asked for, and no mass balance in this response.
+        assert!(block.contains(labels::NOT_REQUESTED.en));
+        assert!(block.contains(labels::NOT_IN_VIEW.en));
+        for rule in [
+            "@page { size: A4",
+            "@media print",
+            "break-inside: avoid",
+            "break-after: avoid",
+            "section#summary { border: 1.5pt solid #000; break-inside: avoid",
+            "display: table-header-group",
+        ] {
+            assert!(page.contains(rule), "{rule}");
+        }
     }
 
     #[test]

@@ -10,6 +10,7 @@ use rust_decimal::{Decimal, RoundingStrategy};
 use crate::pb;
 
 use super::escape::escape;
+use super::grouping::group_thousands;
 use super::labels::{self, Label};
 
 /// Plot-area fills, one per chart and used nowhere else, so a screenshot test can find each
@@ -52,8 +53,9 @@ fn int(n: i64) -> Decimal {
     Decimal::from(n)
 }
 
-/// A figure of the response as a chart uses it: the text for its label, the value for its
-/// geometry (absent when the text is not drawable), the path for its hook.
+/// A figure of the response as a chart uses it: the text for its label (grouped in thousands
+/// like the page's figures), the value for its geometry (absent when the text is not
+/// drawable), the path for its hook.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Figure {
     pub text: String,
@@ -65,7 +67,7 @@ impl Figure {
     pub fn of(path: String, decimal: &Option<pb::Decimal>) -> Option<Figure> {
         decimal.as_ref().map(|d| Figure {
             value: chartable(&d.value),
-            text: d.value.clone(),
+            text: group_thousands(&d.value),
             path,
         })
     }
@@ -213,7 +215,7 @@ impl Plot {
                 px(right),
                 px(a.x - int(6)),
                 px(y + int(4)),
-                tick.normalize(),
+                group_thousands(&tick.normalize().to_string()),
                 y = px(y),
             ));
         }

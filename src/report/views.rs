@@ -7,6 +7,7 @@
 use crate::pb;
 
 use super::escape::escape;
+use super::grouping::group_thousands;
 use super::html::{ABSENT, Table, decimal, figure, key_values, note};
 use super::labels::{self, Label};
 
@@ -351,7 +352,9 @@ pub fn eligibility(result: Option<&pb::EligibilityResult>) -> String {
 /// rule set writes them; hooked by the path of the oneof member it is.
 fn metric_value(path: &str, value: &Option<pb::MetricValue>) -> String {
     match value.as_ref().and_then(|v| v.value.as_ref()) {
-        Some(pb::metric_value::Value::Decimal(d)) => figure(&format!("{path}.decimal"), &d.value),
+        Some(pb::metric_value::Value::Decimal(d)) => {
+            figure(&format!("{path}.decimal"), &group_thousands(&d.value))
+        }
         Some(pb::metric_value::Value::Boolean(b)) => {
             figure(&format!("{path}.boolean"), &b.to_string())
         }
@@ -562,9 +565,9 @@ mod tests {
     fn the_insurer_view_shows_before_after_and_change_verbatim_and_hooked() {
         let html = insurer(Some(&view()));
         for (path, text) in [
-            ("insurer_view.before.untreated_manure_stock_t", "1350"),
+            ("insurer_view.before.untreated_manure_stock_t", "1,350"),
             ("insurer_view.after.untreated_manure_stock_t", "270.000"),
-            ("insurer_view.change.untreated_manure_stock_t", "-1080.000"),
+            ("insurer_view.change.untreated_manure_stock_t", "-1,080.000"),
             ("insurer_view.before.storage_capacity_days", "15.50"),
             ("insurer_view.change.storage_capacity_days", "0.00"),
             (
@@ -653,7 +656,7 @@ mod tests {
             ),
             (
                 "eligibility.rules[0].conditions[0].value.decimal",
-                "32850.00",
+                "32,850.00",
             ),
             ("eligibility.rules[0].conditions[0].operator", "&gt;="),
             (

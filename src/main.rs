@@ -294,7 +294,9 @@ async fn serve(args: ServeArgs) -> ExitCode {
     {
         use std::io::Write;
         let mut stdout = std::io::stdout().lock();
-        let _ = stdout.write_all(banner.as_bytes()).and_then(|()| stdout.flush());
+        let _ = stdout
+            .write_all(banner.as_bytes())
+            .and_then(|()| stdout.flush());
     }
     tracing::info!(addr = %local, "serving greenimpact.v1.ImpactService, health and reflection");
     match server::serve(listener, parts, shutdown_signal()).await {

@@ -1032,6 +1032,25 @@ function hurdleBadge(status) {
   return h('span', { class: 'badge ' + cls, text: enumText(status) });
 }
 
+// A new tab cannot send the Authorization header: with a token, the report is asked for by a
+// form posting it (never in the URL), and the page opens under its own security policy.
+function openReport(href) {
+  const tok = token();
+  if (!tok) { window.open(href, '_blank', 'noopener'); return; }
+  const form = h('form', { method: 'POST', action: href, target: '_blank', rel: 'noopener' },
+    h('input', { type: 'hidden', name: 'token', value: tok }));
+  document.body.appendChild(form);
+  form.submit();
+  form.remove();
+}
+
+document.addEventListener('click', (ev) => {
+  const link = ev.target.closest && ev.target.closest('a.report-link');
+  if (!link || !token()) return;
+  ev.preventDefault();
+  openReport(link.getAttribute('href'));
+});
+
 function recordLinks(id) {
   return h('div', { class: 'row record-links' },
     h('span', { text: t('fig.record') + ':' }),
@@ -1373,7 +1392,7 @@ function initRecord() {
   $('record-verify').addEventListener('click', () => { const id = recordId(); if (id) verifyRecord(id); });
   $('record-report').addEventListener('click', () => {
     const id = recordId();
-    if (id) window.open('/console/report/' + encodeURIComponent(id), '_blank', 'noopener');
+    if (id) openReport('/console/report/' + encodeURIComponent(id));
   });
   $('share-form').addEventListener('submit', (ev) => { ev.preventDefault(); shareRecord(); });
   $('list-load').addEventListener('click', () => listRecords(false));

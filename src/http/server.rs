@@ -48,6 +48,8 @@ const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
 /// message is about three times its protobuf size.
 pub const MAX_JSON_BODY_BYTES: usize = 1024 * 1024;
 pub const MAX_NDJSON_LINE_BYTES: usize = 1024 * 1024;
+/// The console's report form carries a token and nothing else.
+const MAX_REPORT_FORM_BYTES: usize = 4 * 1024;
 /// Decoded messages waiting between the body reader and the gRPC call: the backpressure
 /// that keeps a long upload from being read faster than it is assessed.
 const STREAM_BUFFER: usize = 8;
@@ -147,6 +149,12 @@ async fn handle(gateway: &Gateway, request: Request<Incoming>) -> Response<HttpB
     if is_get && let Some(record_id) = path.strip_prefix("/console/report/") {
         let authorization = request.headers().get(AUTHORIZATION).cloned();
         return report_page(gateway, record_id, authorization.as_ref()).await;
+    }
+    if request.method() == Method::POST
+        && let Some(record_id) = path.strip_prefix("/console/report/")
+    {
+        let record_id = record_id.to_owned();
+        return report_page_for_form(gateway, &record_id, request).await;
     }
     if is_get && let Some((content_type, bytes)) = console::asset(&path) {
         let mut response = bytes_response(StatusCode::OK, content_type, Bytes::from_static(bytes));
@@ -536,6 +544,52 @@ fn error_line(status: &Status) -> Vec<u8> {
     let mut line = bytes.to_vec();
     line.push(b'\n');
     line
+}
+
+/// The report page opened from the console on a server with tokens: a new tab cannot send an
+/// Authorization header, so the console posts the token in a form (never in the URL, where
+/// history and logs would keep it). Another site's form is refused by its Origin first.
+async fn report_page_for_form(
+    gateway: &Gateway,
+    record_id: &str,
+    request: Request<Incoming>,
+) -> Response<HttpBody> {
+    let form = request
+        .headers()
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
+    if !form {
+        let status = Status::invalid_argument(
+            "POST /console/report/{record_id} takes Content-Type: application/x-www-form-urlencoded",
+        );
+        return status_response(&status, Some(StatusCode::UNSUPPORTED_MEDIA_TYPE));
+    }
+    let body = match Limited::new(request.into_body(), MAX_REPORT_FORM_BYTES)
+        .collect()
+        .await
+    {
+        Ok(collected) => collected.to_bytes(),
+        Err(error) => return body_error(&error),
+    };
+    let pairs = std::str::from_utf8(&body)
+        .ok()
+        .and_then(|text| transcode::query_pairs(Some(text)).ok())
+        .unwrap_or_default();
+    let token = pairs
+        .iter()
+        .find(|(name, _)| name == "token")
+        .map(|(_, value)| value.trim())
+        .filter(|value| !value.is_empty());
+    let authorization = match token.map(|t| HeaderValue::from_str(&format!("Bearer {t}"))) {
+        Some(Ok(value)) => Some(value),
+        Some(Err(_)) => {
+            let status = Status::unauthenticated("the token is not valid header text");
+            return status_response(&status, None);
+        }
+        None => None,
+    };
+    report_page(gateway, record_id, authorization.as_ref()).await
 }
 
 /// The report page of a stored assessment, from GetAssessment as the caller may read it.

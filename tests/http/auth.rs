@@ -86,6 +86,17 @@ async fn tokens_name_the_tenant_and_another_tenants_record_is_not_found() {
     )
     .await;
     assert_eq!(report.status, 404, "{}", report.text());
+    // The console opens the page in a new tab, posting the token in a form.
+    let form = ("content-type", "application/x-www-form-urlencoded");
+    let own_form = format!("token={}", bank.token);
+    let posted = send(server.http, "POST", &page, &[form], own_form).await;
+    assert_eq!(posted.status, 200, "{}", posted.text());
+    assert!(posted.text().contains(&record_id));
+    let their_form = format!("token={}", other.token);
+    let posted = send(server.http, "POST", &page, &[form], their_form).await;
+    assert_eq!(posted.status, 404, "{}", posted.text());
+    let posted = send(server.http, "POST", &page, &[form], "token=").await;
+    assert_eq!(posted.status, 401, "{}", posted.text());
     let listed = send(
         server.http,
         "GET",

@@ -43,14 +43,17 @@ pub fn to_json<M: prost::Message>(value: &M, full_name: &str) -> String {
     let mut out = Vec::new();
     let mut serializer = serde_json::Serializer::pretty(&mut out);
     message
-        .serialize_with_options(
-            &mut serializer,
-            &SerializeOptions::new()
-                .use_proto_field_name(true)
-                .skip_default_fields(false),
-        )
+        .serialize_with_options(&mut serializer, &options())
         .expect("serializing to memory cannot fail");
     String::from_utf8(out).expect("serde_json writes UTF-8")
+}
+
+/// How every answer is written as JSON, here and over HTTP: proto field names, defaults
+/// written (see `to_json`).
+pub fn options() -> SerializeOptions {
+    SerializeOptions::new()
+        .use_proto_field_name(true)
+        .skip_default_fields(false)
 }
 
 #[cfg(test)]

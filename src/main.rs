@@ -420,17 +420,8 @@ fn network_addr(args: &ServeArgs) -> Option<SocketAddr> {
 fn openapi() -> ExitCode {
     match green_impact::http::routes::Routes::compiled() {
         Ok(routes) => {
-            let document = green_impact::http::openapi::document(&routes);
-            match serde_json::to_string_pretty(&document) {
-                Ok(text) => {
-                    println!("{text}");
-                    ExitCode::SUCCESS
-                }
-                Err(error) => {
-                    eprintln!("error: {error}");
-                    ExitCode::from(LOCAL_ERROR)
-                }
-            }
+            print!("{}", green_impact::http::openapi::text(&routes));
+            ExitCode::SUCCESS
         }
         Err(error) => {
             eprintln!("error: {error}");
@@ -753,9 +744,15 @@ async fn report_content(
         .await
         .map_err(|status| rpc_failed(&status))?
         .into_inner();
-    report::stored::page_content(record).map_err(|problem| {
-        eprintln!("error: {target}: {problem}");
-        ExitCode::from(RPC_ERROR)
+    report::stored::page_content(record).map_err(|problem| match problem {
+        report::stored::NoPage::MonitoringReport => {
+            eprintln!("error: {target} is a monitoring report, not an assessment");
+            ExitCode::from(LOCAL_ERROR)
+        }
+        report::stored::NoPage::Incomplete(what) => {
+            eprintln!("error: the service sent record {target} without its {what}");
+            ExitCode::from(RPC_ERROR)
+        }
     })
 }
 

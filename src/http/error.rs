@@ -2,7 +2,6 @@
 //! its name and message, and its `google.rpc.BadRequest` field violations as they are over
 //! gRPC, so a client sees the same field paths whichever protocol it speaks.
 
-use bytes::Bytes;
 use http::StatusCode;
 use serde_json::json;
 use tonic::{Code, Status};
@@ -83,12 +82,6 @@ pub fn body(status: &Status, http: StatusCode) -> serde_json::Value {
     })
 }
 
-/// `body` as bytes, with the HTTP status its code maps to.
-pub fn response_parts(status: &Status) -> (StatusCode, Bytes) {
-    let http = http_status(status.code());
-    (http, Bytes::from(body(status, http).to_string()))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -102,9 +95,9 @@ mod tests {
                 FieldViolation::new("operations", "is required".into()),
             ],
         );
-        let (http, bytes) = response_parts(&status);
+        let http = http_status(status.code());
         assert_eq!(http, StatusCode::BAD_REQUEST);
-        let value: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
+        let value = body(&status, http);
         assert_eq!(value["error"]["code"], 400);
         assert_eq!(value["error"]["status"], "INVALID_ARGUMENT");
         assert_eq!(value["error"]["message"], "the request is invalid");
@@ -126,9 +119,10 @@ mod tests {
             StatusCode::TOO_MANY_REQUESTS
         );
         assert_eq!(http_status(Code::Cancelled).as_u16(), 499);
-        let (http, bytes) = response_parts(&Status::not_found("no record"));
+        let status = Status::not_found("no record");
+        let http = http_status(status.code());
         assert_eq!(http, StatusCode::NOT_FOUND);
-        let value: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
+        let value = body(&status, http);
         assert_eq!(value["error"]["details"], json!([]));
     }
 }

@@ -77,7 +77,7 @@ pub struct Gateway {
 impl Gateway {
     pub fn new(grpc: GrpcService, loopback_hosts_only: bool) -> Result<Gateway, String> {
         let routes = Routes::compiled()?;
-        let openapi = Bytes::from(openapi::document(&routes).to_string());
+        let openapi = Bytes::from(openapi::text(&routes));
         let grpc_web = tower_layer::Layer::layer(&tonic_web::GrpcWebLayer::new(), grpc.clone());
         Ok(Gateway {
             grpc,
@@ -262,23 +262,10 @@ async fn api(gateway: &Gateway, request: Request<Incoming>) -> Response<HttpBody
         }
     }
     if !violations.is_empty() {
-        return status_response(
-            &invalid_argument("the request's path or query is invalid", violations),
-            None,
-        );
+        return bad_path_or_query(violations);
     }
     let authorization = parts.headers.get(AUTHORIZATION).cloned();
-    let media = parts
-        .headers
-        .get(CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .map(|v| {
-            v.split(';')
-                .next()
-                .unwrap_or("")
-                .trim()
-                .to_ascii_lowercase()
-        });
+    let media = media_type(&parts.headers);
     let input = route.method.input();
     if route.method.is_client_streaming() {
         if media.as_deref() != Some("application/x-ndjson") {
@@ -308,10 +295,7 @@ async fn api(gateway: &Gateway, request: Request<Incoming>) -> Response<HttpBody
     };
     let violations = transcode::set_fields(&mut message, &path_fields, &query);
     if !violations.is_empty() {
-        return status_response(
-            &invalid_argument("the request's path or query is invalid", violations),
-            None,
-        );
+        return bad_path_or_query(violations);
     }
     let method = route.method.name();
     let framed = frame(&message.encode_to_vec());
@@ -324,6 +308,24 @@ async fn api(gateway: &Gateway, request: Request<Incoming>) -> Response<HttpBody
         return server_stream(reply, route.method.output(), None).await;
     }
     unary_reply(reply, route.method.output(), None).await
+}
+
+/// The media type of the body, lowercase, without its parameters (`; charset=utf-8`).
+fn media_type(headers: &http::HeaderMap) -> Option<String> {
+    let value = headers.get(CONTENT_TYPE)?.to_str().ok()?;
+    Some(
+        value
+            .split(';')
+            .next()
+            .unwrap_or("")
+            .trim()
+            .to_ascii_lowercase(),
+    )
+}
+
+fn bad_path_or_query(violations: Vec<FieldViolation>) -> Response<HttpBody> {
+    let status = invalid_argument("the request's path or query is invalid", violations);
+    status_response(&status, None)
 }
 
 fn unsupported_media(route: &Route, expected: &str) -> Response<HttpBody> {
@@ -392,62 +394,58 @@ fn ndjson_messages(
         let mut line_number = 0usize;
         let mut ended = false;
         loop {
-            while let Some(end) =
-                buffer
-                    .iter()
-                    .position(|b| *b == b'\n')
-                    .or(if ended && !buffer.is_empty() {
-                        Some(buffer.len())
-                    } else {
-                        None
-                    })
-            {
-                let line = buffer.split_to((end + 1).min(buffer.len()));
-                line_number += 1;
-                if line.iter().all(u8::is_ascii_whitespace) {
-                    continue;
-                }
-                let item = match transcode::from_json(input.clone(), &line) {
-                    Ok(message) => Ok(Frame::data(frame(&message.encode_to_vec()))),
-                    Err(violation) => Err(fail(invalid_argument(
-                        &format!(
-                            "line {line_number} of the body is not a valid {}",
-                            input.name()
-                        ),
-                        vec![FieldViolation::new(
-                            &violation.field,
-                            format!("line {line_number}: {}", violation.description),
-                        )],
-                    ))),
-                };
-                let stop = item.is_err();
-                if sender.send(item).await.is_err() || stop {
-                    return;
-                }
-            }
-            if ended {
-                return;
-            }
-            if buffer.len() > MAX_NDJSON_LINE_BYTES {
-                let status = fail(Status::resource_exhausted(format!(
-                    "line {} of the body is over the limit of {MAX_NDJSON_LINE_BYTES} bytes",
-                    line_number + 1
-                )));
-                let _ = sender.send(Err(status)).await;
-                return;
-            }
-            match body.frame().await {
-                Some(Ok(frame)) => {
-                    if let Ok(data) = frame.into_data() {
-                        buffer.extend_from_slice(&data);
-                    }
-                }
-                Some(Err(error)) => {
-                    let status = fail(Status::cancelled(format!("reading the body: {error}")));
+            // The next whole line, or the last one when the body ends without a newline.
+            let end = match buffer.iter().position(|b| *b == b'\n') {
+                Some(newline) => newline + 1,
+                None if ended && buffer.is_empty() => return,
+                None if ended => buffer.len(),
+                None if buffer.len() > MAX_NDJSON_LINE_BYTES => {
+                    let status = fail(Status::resource_exhausted(format!(
+                        "line {} of the body is over the limit of {MAX_NDJSON_LINE_BYTES} bytes",
+                        line_number + 1
+                    )));
                     let _ = sender.send(Err(status)).await;
                     return;
                 }
-                None => ended = true,
+                None => {
+                    match body.frame().await {
+                        Some(Ok(frame)) => {
+                            if let Ok(data) = frame.into_data() {
+                                buffer.extend_from_slice(&data);
+                            }
+                        }
+                        Some(Err(error)) => {
+                            let status =
+                                fail(Status::cancelled(format!("reading the body: {error}")));
+                            let _ = sender.send(Err(status)).await;
+                            return;
+                        }
+                        None => ended = true,
+                    }
+                    continue;
+                }
+            };
+            let line = buffer.split_to(end);
+            line_number += 1;
+            if line.iter().all(u8::is_ascii_whitespace) {
+                continue;
+            }
+            let item = match transcode::from_json(input.clone(), &line) {
+                Ok(message) => Ok(Frame::data(frame(&message.encode_to_vec()))),
+                Err(violation) => Err(fail(invalid_argument(
+                    &format!(
+                        "line {line_number} of the body is not a valid {}",
+                        input.name()
+                    ),
+                    vec![FieldViolation::new(
+                        &violation.field,
+                        format!("line {line_number}: {}", violation.description),
+                    )],
+                ))),
+            };
+            let stop = item.is_err();
+            if sender.send(item).await.is_err() || stop {
+                return;
             }
         }
     });
@@ -540,10 +538,9 @@ async fn server_stream(
 }
 
 fn error_line(status: &Status) -> Vec<u8> {
-    let (_, bytes) = error::response_parts(status);
-    let mut line = bytes.to_vec();
-    line.push(b'\n');
-    line
+    let mut line = error::body(status, error::http_status(status.code())).to_string();
+    line.push('\n');
+    line.into_bytes()
 }
 
 /// The report page opened from the console on a server with tokens: a new tab cannot send an
@@ -554,12 +551,7 @@ async fn report_page_for_form(
     record_id: &str,
     request: Request<Incoming>,
 ) -> Response<HttpBody> {
-    let form = request
-        .headers()
-        .get(CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
-    if !form {
+    if media_type(request.headers()).as_deref() != Some("application/x-www-form-urlencoded") {
         let status = Status::invalid_argument(
             "POST /console/report/{record_id} takes Content-Type: application/x-www-form-urlencoded",
         );
@@ -635,7 +627,10 @@ async fn report_page(
             );
             response
         }
-        Err(problem) => status_response(&Status::failed_precondition(problem), None),
+        Err(problem) => {
+            let status = Status::failed_precondition(format!("the record {problem}"));
+            status_response(&status, None)
+        }
     }
 }
 

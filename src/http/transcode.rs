@@ -5,8 +5,7 @@
 use bytes::Bytes;
 use prost::Message;
 use prost_reflect::{
-    DynamicMessage, FieldDescriptor, Kind, MessageDescriptor, ReflectMessage, SerializeOptions,
-    Value,
+    DynamicMessage, FieldDescriptor, Kind, MessageDescriptor, ReflectMessage, Value,
 };
 
 use super::error::FieldViolation;
@@ -145,19 +144,14 @@ pub fn encode(message: &DynamicMessage) -> Bytes {
     Bytes::from(message.encode_to_vec())
 }
 
-/// A message of `descriptor` in protobuf bytes as compact proto3 JSON: proto field names,
-/// defaults written (an absent `false` or `0` would read as a missing figure).
+/// A message of `descriptor` in protobuf bytes as compact proto3 JSON, written as the command
+/// line writes it (`json::options`).
 pub fn to_json(descriptor: MessageDescriptor, bytes: &[u8]) -> Result<Vec<u8>, String> {
     let message = DynamicMessage::decode(descriptor, bytes).map_err(|e| e.to_string())?;
     let mut out = Vec::with_capacity(bytes.len() * 2);
     let mut serializer = serde_json::Serializer::new(&mut out);
     message
-        .serialize_with_options(
-            &mut serializer,
-            &SerializeOptions::new()
-                .use_proto_field_name(true)
-                .skip_default_fields(false),
-        )
+        .serialize_with_options(&mut serializer, &crate::json::options())
         .map_err(|e| e.to_string())?;
     Ok(out)
 }

@@ -115,3 +115,21 @@ async fn export_streams_every_record_and_a_summary_reads_ndjson() {
     assert_eq!(summary["total"]["loan_amount_10k_cny"]["value"], "760.00");
     assert_eq!(summary["error_count"], 0);
 }
+
+#[tokio::test]
+async fn the_last_line_counts_without_a_final_newline() {
+    let server = start_local().await;
+    let body = serde_json::json!({"key": "only", "request": seed_dry_run_json()}).to_string();
+    let reply = send(
+        server.http,
+        "POST",
+        "/v1/assessments:batch",
+        &[("content-type", "application/x-ndjson")],
+        body,
+    )
+    .await;
+    assert_eq!(reply.status, 200, "{}", reply.text());
+    let lines = reply.lines();
+    assert_eq!(lines.len(), 1, "{}", reply.text());
+    assert_eq!(lines[0]["key"], "only");
+}

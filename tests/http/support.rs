@@ -5,7 +5,8 @@ use std::net::SocketAddr;
 use bytes::Bytes;
 use green_impact::domain::carbon::factor_set::FactorLibrary;
 use green_impact::grpc::server::ServerParts;
-use http::{HeaderMap, Request, StatusCode};
+use http::header::HOST;
+use http::{HeaderMap, HeaderName, HeaderValue, Request, StatusCode};
 use http_body_util::{BodyExt, Full};
 use hyper_util::rt::TokioIo;
 
@@ -84,7 +85,8 @@ impl Reply {
     }
 }
 
-/// One request on a fresh connection, with the Host header a browser would send.
+/// One request on a fresh connection, with the Host header a browser would send unless
+/// `headers` names another.
 pub async fn send(
     addr: SocketAddr,
     method: &str,
@@ -100,13 +102,15 @@ pub async fn send(
     let mut request = Request::builder()
         .method(method)
         .uri(path)
-        .header("host", addr.to_string());
-    for (name, value) in headers {
-        request = request.header(*name, *value);
-    }
-    let request = request
         .body(Full::new(body.into()))
         .expect("a valid request");
+    let host = HeaderValue::from_str(&addr.to_string()).expect("an address is header text");
+    request.headers_mut().insert(HOST, host);
+    for (name, value) in headers {
+        let name = HeaderName::from_bytes(name.as_bytes()).expect("a header name");
+        let value = HeaderValue::from_str(value).expect("header text");
+        request.headers_mut().insert(name, value);
+    }
     let response = sender.send_request(request).await.expect("an answer");
     let (parts, body) = response.into_parts();
     let body = body.collect().await.expect("the whole body").to_bytes();

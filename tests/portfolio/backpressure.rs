@@ -14,7 +14,12 @@ use crate::common::{TestServer, assert_over_the_size_limit, over_the_size_limit,
 use crate::summaries::assessment;
 use crate::support::{assess, client_receiving, run_batch};
 
-const STREAM_ITEMS: usize = 2_000;
+/// Long enough that the bound on read-ahead is far below it (asserted below), short enough to
+/// drain in a few seconds on a loaded machine: the check is on counts, not on time.
+const STREAM_ITEMS: usize = 800;
+
+/// Only a guard against a hang: a debug build on a busy 2-core machine runs an item in 10-20 ms.
+const DRAIN_TIMEOUT: Duration = Duration::from_secs(90);
 
 /// The first reads the consumer makes slowly, and how slowly.
 const SLOW_READS: usize = 5;
@@ -150,9 +155,9 @@ async fn assess_batch_reads_ahead_only_as_far_as_the_client_reads() {
             }
         }
     };
-    tokio::time::timeout(Duration::from_secs(60), consume)
+    tokio::time::timeout(DRAIN_TIMEOUT, consume)
         .await
-        .expect("the batch drains in time");
+        .expect("the batch drains before the hang guard");
     producer.await.expect("the producer finishes");
     let elapsed = started.elapsed();
 
@@ -172,10 +177,6 @@ async fn assess_batch_reads_ahead_only_as_far_as_the_client_reads() {
     assert!(
         max_ahead < bound,
         "the producer got {max_ahead} items ahead (bound {bound})"
-    );
-    assert!(
-        elapsed < Duration::from_secs(30),
-        "{STREAM_ITEMS} items took {elapsed:?}"
     );
 }
 

@@ -180,16 +180,17 @@ impl RecordBook {
         submission: Submission,
         expect: Option<LastReport>,
     ) -> Result<Seal, Option<Status>> {
-        let record_id = records::new_record_id().map_err(|e| {
-            tracing::error!(error = %e, "no randomness for a record id");
-            Some(Status::unavailable("cannot create a record id"))
-        })?;
         let now = SystemTime::now();
         let created_unix_micros = now
             .duration_since(UNIX_EPOCH)
             .ok()
             .and_then(|d| i64::try_from(d.as_micros()).ok())
             .ok_or_else(|| Some(Status::internal("the system clock is before 1970")))?;
+        let record_id =
+            records::new_record_id(created_unix_micros.unsigned_abs()).map_err(|e| {
+                tracing::error!(error = %e, "no randomness for a record id");
+                Some(Status::unavailable("cannot create a record id"))
+            })?;
         let record = NewRecord {
             record_id,
             kind: submission.kind,

@@ -11,12 +11,13 @@ use green_impact::store::{Filter, LastReport, Sealer, Store, StoreError};
 /// apart, the random part keeps them apart from earlier runs against the same database.
 pub fn unique(label: &str) -> String {
     static COUNTER: AtomicU64 = AtomicU64::new(0);
-    let random = records::new_record_id().expect("randomness");
+    let random = records::new_record_id(0).expect("randomness");
     format!(
         "{label}-{}-{}-{}",
         std::process::id(),
         COUNTER.fetch_add(1, Ordering::Relaxed),
-        &random[4..12]
+        // The id's random tail; its head is the (here fixed) time.
+        &random[random.len() - 8..]
     )
 }
 
@@ -28,7 +29,7 @@ pub const CREATED_MICROS: i64 = 1_779_264_000_000_000;
 
 pub fn new_record(tenant: &str, kind: RecordKind) -> NewRecord {
     NewRecord {
-        record_id: records::new_record_id().expect("randomness"),
+        record_id: records::new_record_id(CREATED_MICROS.unsigned_abs()).expect("randomness"),
         kind,
         tenant: tenant.to_owned(),
         created_at: "2026-05-20T08:00:00Z".to_owned(),

@@ -1,6 +1,7 @@
 //! Criterion micro-benchmarks of one assessment's parts, on the seed case: validation, the
-//! domain core (schedule, IRR, carbon), presentation and the protobuf encoding. Run with
-//! `cargo bench --bench domain`; README "Speed" says what the figures mean.
+//! domain core (schedule, IRR, carbon), presentation, the protobuf encoding, and what storing
+//! its record costs before the store's commit (compression, digest, signature). Run with
+//! `cargo bench --bench domain`; docs/benchmarks.md says what the figures mean.
 
 use std::hint::black_box;
 
@@ -15,6 +16,8 @@ use green_impact::grpc::api::ImpactApi;
 use green_impact::grpc::response::View;
 use green_impact::grpc::{request, response};
 use green_impact::pb;
+use green_impact::records::{self, NewRecord, RecordKind, ServiceKey};
+use green_impact::store::encoding::Stored;
 
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
@@ -96,6 +99,50 @@ fn benches(c: &mut Criterion) {
     let bytes = answer.encode_to_vec();
     c.bench_function("decode/seed response", |b| {
         b.iter(|| pb::AssessResponse::decode(black_box(bytes.as_slice())).unwrap())
+    });
+    record_benches(c, with_carbon.encode_to_vec(), bytes);
+}
+
+/// A stored seed record's own work: its bytes compressed, its digest, its signature.
+fn record_benches(c: &mut Criterion, request: Vec<u8>, response: Vec<u8>) {
+    let record = NewRecord {
+        record_id: "rec_0190a4f3c2b1d000aa55aa55aa55aa55aa".into(),
+        kind: RecordKind::Assessment,
+        tenant: "bank".into(),
+        created_at: "2026-12-07T10:00:00.000000Z".into(),
+        created_unix_micros: 1_796_637_600_000_000,
+        methodology_version: "green-impact/1.3.0".into(),
+        factor_set: "cn-layers/2025.1".into(),
+        subject_record_id: String::new(),
+        borrower_id: "borrower".into(),
+        project_id: "project".into(),
+        methodology_digest: "0".repeat(64),
+        factor_set_digest: "0".repeat(64),
+        request,
+        response,
+    };
+    c.bench_function(
+        "record/compress (request and FULL response, one frame)",
+        |b| b.iter(|| Stored::compress(black_box(&record))),
+    );
+    let digest = |record: &NewRecord| {
+        records::digest(
+            &record.tenant,
+            record.kind,
+            &record.subject_record_id,
+            7,
+            &[0; 32],
+            &record.request,
+            &record.response,
+        )
+    };
+    c.bench_function("record/digest (SHA-256)", |b| {
+        b.iter(|| digest(black_box(&record)))
+    });
+    let key = ServiceKey::from_seed(&[7; 32]);
+    let seal = record.sealed(7, &[0; 32], &digest(&record), &[], key.key_id());
+    c.bench_function("record/signature (Ed25519 over the signing text)", |b| {
+        b.iter(|| key.sign(&black_box(&seal).signing_text()))
     });
 }
 

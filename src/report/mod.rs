@@ -333,7 +333,8 @@ fn seal(seal: Option<&pb::RecordSeal>) -> String {
 mod tests {
     use super::*;
 
-    fn dec(value: &str) -> Option<pb::Decimal> {
+    /// A decimal field of `value`, for the report modules' tests.
+    pub(super) fn dec(value: &str) -> Option<pb::Decimal> {
         Some(pb::Decimal {
             value: value.to_owned(),
         })

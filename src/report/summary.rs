@@ -253,12 +253,7 @@ fn mass_balance(response: &pb::AssessResponse) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn dec(value: &str) -> Option<pb::Decimal> {
-        Some(pb::Decimal {
-            value: value.to_owned(),
-        })
-    }
+    use crate::report::tests::dec;
 
     fn bounds_of(low: &str, central: &str, high: &str) -> Option<pb::Bounds> {
         Some(pb::Bounds {

@@ -397,12 +397,7 @@ fn conditions(rule_path: &str, conditions: &[pb::ConditionOutcome]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn dec(value: &str) -> Option<pb::Decimal> {
-        Some(pb::Decimal {
-            value: value.to_owned(),
-        })
-    }
+    use crate::report::tests::dec;
 
     fn site(stock: &str, storage: pb::StorageType, leak_prone: bool) -> pb::SiteExposureView {
         pb::SiteExposureView {

@@ -80,15 +80,40 @@ fn postgres(url: &str) -> postgres::Client {
 const PAYLOAD: [&str; 2] = ["request", "response"];
 const RAW: i64 = 0;
 const ZSTD_METHODOLOGY_1_3: i64 = 1;
+/// Request and response in one frame, after the request's length (big-endian u64), kept in
+/// the response column.
+const ZSTD_METHODOLOGY_1_3_JOINED: i64 = 2;
 const DICTIONARY_1_3: &[u8] = include_bytes!("../../data/zstd/green-impact-1.3.0.dict");
 
-fn uncompressed(encoding: i64, stored: Vec<u8>) -> Vec<u8> {
+fn decompressed(frame: &[u8]) -> Vec<u8> {
+    zstd::bulk::Decompressor::with_dictionary(DICTIONARY_1_3)
+        .expect("a zstd context")
+        .decompress(frame, 9 << 20)
+        .expect("the stored payload decompresses")
+}
+
+/// The request or the response (`column`) of a row kept in `encoding`.
+fn uncompressed(encoding: i64, column: &str, request: Vec<u8>, response: Vec<u8>) -> Vec<u8> {
+    let kept = if column == "request" {
+        &request
+    } else {
+        &response
+    };
     match encoding {
-        RAW => stored,
-        ZSTD_METHODOLOGY_1_3 => zstd::bulk::Decompressor::with_dictionary(DICTIONARY_1_3)
-            .expect("a zstd context")
-            .decompress(&stored, 4 << 20)
-            .expect("the stored payload decompresses"),
+        RAW => kept.clone(),
+        ZSTD_METHODOLOGY_1_3 => decompressed(kept),
+        ZSTD_METHODOLOGY_1_3_JOINED => {
+            let joined = decompressed(&response);
+            let (length, rest) = joined.split_at(8);
+            let length = usize::try_from(u64::from_be_bytes(length.try_into().unwrap())).unwrap();
+            let (request, response) = rest.split_at(length);
+            if column == "request" {
+                request
+            } else {
+                response
+            }
+            .to_vec()
+        }
         other => panic!("stored in encoding {other}"),
     }
 }
@@ -96,14 +121,15 @@ fn uncompressed(encoding: i64, stored: Vec<u8>) -> Vec<u8> {
 /// One column of the row of `record_id`, read behind the service's back; a request or a
 /// response as the bytes its record is sealed over.
 pub fn read_cell(backend: &Backend, record_id: &str, column: &str) -> Cell {
-    let stored = read_stored(backend, record_id, column);
     if !PAYLOAD.contains(&column) {
-        return stored;
+        return read_stored(backend, record_id, column);
     }
     let Cell::Int(encoding) = read_stored(backend, record_id, "encoding") else {
         unreachable!("an integer column")
     };
-    Cell::Bytes(uncompressed(encoding, stored.bytes()))
+    let request = read_stored(backend, record_id, "request").bytes();
+    let response = read_stored(backend, record_id, "response").bytes();
+    Cell::Bytes(uncompressed(encoding, column, request, response))
 }
 
 /// Overwrites one column of the row of `record_id`, behind the service's back; a request or
@@ -119,8 +145,8 @@ pub fn write_cell(backend: &Backend, record_id: &str, column: &str, value: &Cell
     write_stored(backend, record_id, column, value);
 }
 
-/// Flips one bit in the middle of the stored (compressed) bytes of a request or response,
-/// leaving its encoding as it is.
+/// Flips one bit in the middle of the stored (compressed) bytes of a request or response (in
+/// encoding 2, of the one frame that holds both), leaving its encoding as it is.
 pub fn damage_stored_payload(backend: &Backend, record_id: &str, column: &str) {
     assert!(PAYLOAD.contains(&column));
     let mut bytes = read_stored(backend, record_id, column).bytes();

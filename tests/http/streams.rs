@@ -2,7 +2,7 @@
 //! a line that does not parse is named by its number; export and summary read the same
 //! records as gRPC.
 
-use crate::support::{get, post_json, seed_dry_run_json, seed_json, send, start_local};
+use crate::support::{get, post_json, post_ndjson, seed_dry_run_json, seed_json, start_local};
 
 fn ndjson(items: &[serde_json::Value]) -> String {
     items.iter().map(|item| item.to_string() + "\n").collect()
@@ -18,14 +18,7 @@ async fn a_batch_answers_each_line_and_names_the_bad_items_fields() {
         serde_json::json!({"key": "row-2", "request": bad}),
         serde_json::json!({"key": "row-3", "request": seed_dry_run_json()}),
     ]);
-    let reply = send(
-        server.http,
-        "POST",
-        "/v1/assessments:batch",
-        &[("content-type", "application/x-ndjson")],
-        body,
-    )
-    .await;
+    let reply = post_ndjson(server.http, "/v1/assessments:batch", body).await;
     assert_eq!(reply.status, 200, "{}", reply.text());
     assert_eq!(reply.header("content-type"), "application/x-ndjson");
     let lines = reply.lines();
@@ -57,14 +50,7 @@ async fn a_line_that_does_not_parse_is_refused_by_its_number() {
         "{{\"key\": \"row-1\", \"request\": {{\"loan\": {{\"term_months\": \"many\"}}}}}}\n{}",
         ndjson(&[serde_json::json!({"key": "row-2", "request": seed_dry_run_json()})])
     );
-    let reply = send(
-        server.http,
-        "POST",
-        "/v1/assessments:batch",
-        &[("content-type", "application/x-ndjson")],
-        body,
-    )
-    .await;
+    let reply = post_ndjson(server.http, "/v1/assessments:batch", body).await;
     assert_eq!(reply.status, 400, "{}", reply.text());
     assert_eq!(reply.violated_fields(), ["request.loan.term_months"]);
     assert!(reply.text().contains("line 1"), "{}", reply.text());
@@ -100,14 +86,7 @@ async fn export_streams_every_record_and_a_summary_reads_ndjson() {
         serde_json::json!({"record_id": ids[0]}),
         serde_json::json!({"assessment": seed_dry_run_json()}),
     ]);
-    let summary = send(
-        server.http,
-        "POST",
-        "/v1/portfolio:summarize",
-        &[("content-type", "application/x-ndjson")],
-        body,
-    )
-    .await;
+    let summary = post_ndjson(server.http, "/v1/portfolio:summarize", body).await;
     assert_eq!(summary.status, 200, "{}", summary.text());
     let summary = summary.json();
     assert_eq!(summary["total"]["project_count"], 2);
@@ -120,14 +99,7 @@ async fn export_streams_every_record_and_a_summary_reads_ndjson() {
 async fn the_last_line_counts_without_a_final_newline() {
     let server = start_local().await;
     let body = serde_json::json!({"key": "only", "request": seed_dry_run_json()}).to_string();
-    let reply = send(
-        server.http,
-        "POST",
-        "/v1/assessments:batch",
-        &[("content-type", "application/x-ndjson")],
-        body,
-    )
-    .await;
+    let reply = post_ndjson(server.http, "/v1/assessments:batch", body).await;
     assert_eq!(reply.status, 200, "{}", reply.text());
     let lines = reply.lines();
     assert_eq!(lines.len(), 1, "{}", reply.text());

@@ -136,6 +136,18 @@ pub async fn post_json(addr: SocketAddr, path: &str, body: &serde_json::Value) -
     .await
 }
 
+/// `body` as newline-delimited JSON, as a streaming method takes it.
+pub async fn post_ndjson(addr: SocketAddr, path: &str, body: String) -> Reply {
+    send(
+        addr,
+        "POST",
+        path,
+        &[("content-type", "application/x-ndjson")],
+        body,
+    )
+    .await
+}
+
 /// The seed request as proto3 JSON, as a user would send it.
 pub fn seed_json() -> serde_json::Value {
     let text = std::fs::read_to_string(concat!(

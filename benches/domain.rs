@@ -106,7 +106,7 @@ fn benches(c: &mut Criterion) {
 /// A stored seed record's own work: its bytes compressed, its digest, its signature.
 fn record_benches(c: &mut Criterion, request: Vec<u8>, response: Vec<u8>) {
     let record = NewRecord {
-        record_id: "rec_0190a4f3c2b1d000aa55aa55aa55aa55aa".into(),
+        record_id: "rec_0190a4f3c2b1d0aa55aa55aa55aa55aa".into(),
         kind: RecordKind::Assessment,
         tenant: "bank".into(),
         created_at: "2026-12-07T10:00:00.000000Z".into(),

@@ -155,10 +155,9 @@ fn split(mut joined: Vec<u8>) -> Result<(Vec<u8>, Vec<u8>), StoreError> {
 impl Stored {
     /// A new record's bytes, compressed; kept raw should zstd fail, which costs only space.
     pub fn compress(record: &NewRecord) -> Stored {
-        let request_length = u64::try_from(record.request.len()).unwrap_or(u64::MAX);
         let mut joined =
             Vec::with_capacity(LENGTH_BYTES + record.request.len() + record.response.len());
-        joined.extend_from_slice(&request_length.to_be_bytes());
+        joined.extend_from_slice(&(record.request.len() as u64).to_be_bytes());
         joined.extend_from_slice(&record.request);
         joined.extend_from_slice(&record.response);
         match compress(&joined) {

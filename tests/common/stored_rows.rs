@@ -93,26 +93,23 @@ fn decompressed(frame: &[u8]) -> Vec<u8> {
 }
 
 /// The request or the response (`column`) of a row kept in `encoding`.
-fn uncompressed(encoding: i64, column: &str, request: Vec<u8>, response: Vec<u8>) -> Vec<u8> {
-    let kept = if column == "request" {
-        &request
-    } else {
-        &response
+fn uncompressed(encoding: i64, column: &str, request: &[u8], response: &[u8]) -> Vec<u8> {
+    let pick = |request: &[u8], response: &[u8]| {
+        if column == "request" {
+            request.to_vec()
+        } else {
+            response.to_vec()
+        }
     };
     match encoding {
-        RAW => kept.clone(),
-        ZSTD_METHODOLOGY_1_3 => decompressed(kept),
+        RAW => pick(request, response),
+        ZSTD_METHODOLOGY_1_3 => decompressed(&pick(request, response)),
         ZSTD_METHODOLOGY_1_3_JOINED => {
-            let joined = decompressed(&response);
+            let joined = decompressed(response);
             let (length, rest) = joined.split_at(8);
             let length = usize::try_from(u64::from_be_bytes(length.try_into().unwrap())).unwrap();
             let (request, response) = rest.split_at(length);
-            if column == "request" {
-                request
-            } else {
-                response
-            }
-            .to_vec()
+            pick(request, response)
         }
         other => panic!("stored in encoding {other}"),
     }
@@ -129,7 +126,7 @@ pub fn read_cell(backend: &Backend, record_id: &str, column: &str) -> Cell {
     };
     let request = read_stored(backend, record_id, "request").bytes();
     let response = read_stored(backend, record_id, "response").bytes();
-    Cell::Bytes(uncompressed(encoding, column, request, response))
+    Cell::Bytes(uncompressed(encoding, column, &request, &response))
 }
 
 /// Overwrites one column of the row of `record_id`, behind the service's back; a request or

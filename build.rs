@@ -1,7 +1,11 @@
 //! Compiles `proto/` with protox (no system `protoc`) and generates the prost messages and the
-//! tonic service. The encoded descriptor set is kept for server reflection and for proto3 JSON.
+//! tonic service, and their `EncodeOnce` (src/pb/encode_once.rs). The encoded descriptor set is
+//! kept for server reflection and for proto3 JSON.
 
 use std::path::PathBuf;
+
+#[path = "build/encode_once.rs"]
+mod encode_once;
 
 const PROTOS: &[&str] = &[
     "proto/greenimpact/v1/types.proto",
@@ -28,6 +32,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         compiler.encode_file_descriptor_set(),
     )?;
     let descriptors = compiler.file_descriptor_set();
+    std::fs::write(
+        out_dir.join("encode_once.rs"),
+        encode_once::generate(&descriptors, "greenimpact.v1")?,
+    )?;
     tonic_prost_build::configure()
         .build_client(true)
         .build_server(true)

@@ -1,7 +1,8 @@
 //! Criterion micro-benchmarks of one assessment's parts, on the seed case: validation, the
-//! domain core (schedule, IRR, carbon), presentation, the protobuf encoding, and what storing
-//! its record costs before the store's commit (compression, digest, signature). Run with
-//! `cargo bench --bench domain`; docs/benchmarks.md says what the figures mean.
+//! domain core (schedule, IRR, carbon), presentation, the protobuf encoding (the service's and
+//! prost's), and what storing its record costs before the store's commit (compression, digest,
+//! signature). Run with `cargo bench --bench domain`; docs/benchmarks.md says what the figures
+//! mean.
 
 use std::hint::black_box;
 
@@ -16,6 +17,7 @@ use green_impact::grpc::api::ImpactApi;
 use green_impact::grpc::response::View;
 use green_impact::grpc::{request, response};
 use green_impact::pb;
+use green_impact::pb::encode_once;
 use green_impact::records::{self, NewRecord, RecordKind, ServiceKey};
 use green_impact::store::encoding::Stored;
 
@@ -93,9 +95,14 @@ fn benches(c: &mut Criterion) {
         )
     });
     let answer = response::build(&with_carbon, &input, assessment, &presenter, &lpr, true);
-    c.bench_function("encode/seed response", |b| {
-        b.iter(|| black_box(&answer).encode_to_vec())
-    });
+    c.bench_function(
+        "encode/seed response (EncodeOnce, as the service encodes)",
+        |b| b.iter(|| encode_once::to_vec(black_box(&answer))),
+    );
+    c.bench_function(
+        "encode/seed response (prost's encode_to_vec, the same bytes)",
+        |b| b.iter(|| black_box(&answer).encode_to_vec()),
+    );
     let bytes = answer.encode_to_vec();
     c.bench_function("decode/seed response", |b| {
         b.iter(|| pb::AssessResponse::decode(black_box(bytes.as_slice())).unwrap())

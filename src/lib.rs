@@ -23,6 +23,8 @@ pub mod pb {
     pub const FILE_DESCRIPTOR_SET: &[u8] =
         tonic::include_file_descriptor_set!("greenimpact_descriptor");
 
+    pub mod encode_once;
+
     /// The `google.api.http` rules the methods carry (`proto/google/api/`), read by `http`.
     pub mod google_api {
         tonic::include_proto!("google.api");

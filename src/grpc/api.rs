@@ -12,6 +12,7 @@ use crate::domain::carbon::trace::Tracing;
 use crate::domain::lpr::LprTable;
 use crate::domain::monitoring::monitor;
 use crate::pb;
+use crate::pb::encode_once;
 use crate::records::Record;
 
 use super::monitoring as grpc_monitoring;
@@ -181,7 +182,7 @@ impl ImpactApi {
                     status.message()
                 )
             })?;
-        Ok(response.encode_to_vec())
+        Ok(encode_once::to_vec(&response))
     }
 }
 

@@ -1,15 +1,16 @@
-//! prost's codec with one change: a request that does not decode (a string that is not UTF-8,
+//! prost's codec with two changes: a request that does not decode (a string that is not UTF-8,
 //! a truncated field, a wrong wire type) is the caller's fault, so it is answered
-//! INVALID_ARGUMENT naming the field prost reports, where tonic's codec answers INTERNAL.
+//! INVALID_ARGUMENT naming the field prost reports, where tonic's codec answers INTERNAL; and a
+//! message is encoded by `EncodeOnce`, prost's bytes with each nested length computed once.
 
 use std::marker::PhantomData;
 
 use prost::Message;
 use tonic::Status;
-use tonic::codec::{Codec, DecodeBuf, Decoder};
-use tonic_prost::ProstEncoder;
+use tonic::codec::{Codec, DecodeBuf, Decoder, EncodeBuf, Encoder};
 
 use super::status;
+use crate::pb::encode_once::{self, EncodeOnce};
 
 /// The codec the generated client and server use (`build.rs` names it).
 #[derive(Debug, Clone)]
@@ -23,20 +24,37 @@ impl<T, U> Default for ProstCodec<T, U> {
 
 impl<T, U> Codec for ProstCodec<T, U>
 where
-    T: Message + Send + 'static,
+    T: EncodeOnce + Send + 'static,
     U: Message + Default + Send + 'static,
 {
     type Encode = T;
     type Decode = U;
-    type Encoder = ProstEncoder<T>;
+    type Encoder = OnceEncoder<T>;
     type Decoder = StrictDecoder<U>;
 
     fn encoder(&mut self) -> Self::Encoder {
-        ProstEncoder::default()
+        OnceEncoder(PhantomData)
     }
 
     fn decoder(&mut self) -> Self::Decoder {
         StrictDecoder(PhantomData)
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct OnceEncoder<T>(PhantomData<T>);
+
+impl<T: EncodeOnce> Encoder for OnceEncoder<T> {
+    type Item = T;
+    type Error = Status;
+
+    fn encode(&mut self, item: T, buf: &mut EncodeBuf<'_>) -> Result<(), Status> {
+        let prepared = encode_once::prepare(&item);
+        buf.reserve(prepared.encoded_len());
+        prepared.write(buf).map_err(|_| {
+            tracing::error!("a message's two encoding passes disagreed");
+            Status::internal("the answer could not be encoded")
+        })
     }
 }
 

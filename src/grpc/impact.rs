@@ -16,6 +16,7 @@ use crate::domain::carbon::trace::Tracing;
 use crate::domain::portfolio::PortfolioEntry;
 use crate::metrics::{BatchOutcome, Metrics};
 use crate::pb;
+use crate::pb::encode_once;
 use crate::records::{Record, RecordKind};
 
 use super::api::ImpactApi;
@@ -182,7 +183,10 @@ impl ImpactServer {
             (&response.methodology_version, &response.factor_set),
             String::new(),
             (&request.borrower_id, &request.project_id),
-            (request.encode_to_vec(), response.encode_to_vec()),
+            (
+                encode_once::to_vec(&request),
+                encode_once::to_vec(&response),
+            ),
         )?;
         match view {
             View::Basic => trim_to_basic(&mut response),
@@ -421,6 +425,6 @@ impl ImpactServer {
                     status.message()
                 )
             })?;
-        Ok(result.encode_to_vec())
+        Ok(encode_once::to_vec(&result))
     }
 }

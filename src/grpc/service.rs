@@ -1,12 +1,12 @@
 //! The ImpactService handlers: each checks the caller and its request's own fields, and calls
 //! into `ImpactServer` (`impact`) or the record book.
 
-use prost::Message;
 use tokio_stream::wrappers::ReceiverStream;
 use tonic::{Request, Response, Status, Streaming};
 
 use crate::domain::portfolio::Portfolio;
 use crate::pb;
+use crate::pb::encode_once;
 use crate::pb::impact_service_server::ImpactService;
 use crate::records::{CANONICAL_ENCODING, RecordKind};
 use crate::store::LastReport;
@@ -175,7 +175,7 @@ impl ImpactService for ImpactServer {
                 (&result.methodology_version, &result.factor_set),
                 subject.seal.record_id.clone(),
                 (&subject.seal.borrower_id, &subject.seal.project_id),
-                (report.encode_to_vec(), result.encode_to_vec()),
+                (encode_once::to_vec(&report), encode_once::to_vec(&result)),
             )?;
             let expect = LastReport {
                 subject_record_id: subject.seal.record_id.clone(),

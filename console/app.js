@@ -1906,14 +1906,48 @@ const xmlEscape = (s) => String(s).replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<
   // Characters XML 1.0 cannot hold at all.
   .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, '');
 
-// rows: arrays of cells; a cell is a string (written as text) or {n: "decimal text"}.
+// A spreadsheet holds a number as a double and shows at most 15 significant digits, so a
+// decimal with more would be opened rounded: such a one is written as text, exact.
+function xlsxExactNumber(text) {
+  if (!DECIMAL_RE.test(text)) return false;
+  const significant = text.replace(/[-.]/g, '').replace(/^0+/, '').replace(/0+$/, '');
+  return significant.length <= 15;
+}
+
+function decimalPlaces(text) {
+  const point = text.indexOf('.');
+  return point < 0 ? 0 : text.length - point - 1;
+}
+
+// Cell style k + 1 shows a number with k decimal places (0 to 28, a Decimal's scales), so a
+// number cell shows the server's text, trailing zeros and all (2847000.00, not 2847000).
+const XLSX_MAX_PLACES = 28;
+function xlsxStyles(head) {
+  const places = [...Array(XLSX_MAX_PLACES + 1).keys()];
+  const code = (k) => (k ? '0.' + '0'.repeat(k) : '0');
+  return head + '<styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+    + `<numFmts count="${places.length}">`
+    + places.map((k) => `<numFmt numFmtId="${164 + k}" formatCode="${code(k)}"/>`).join('') + '</numFmts>'
+    + '<fonts count="1"><font><sz val="11"/><name val="Calibri"/></font></fonts>'
+    + '<fills count="2"><fill><patternFill patternType="none"/></fill><fill><patternFill patternType="gray125"/></fill></fills>'
+    + '<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>'
+    + '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>'
+    + `<cellXfs count="${places.length + 1}"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>`
+    + places.map((k) => `<xf numFmtId="${164 + k}" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>`).join('')
+    + '</cellXfs></styleSheet>';
+}
+
+// rows: arrays of cells; a cell is a string (written as text) or {n: "decimal text"}, written
+// as a number when a spreadsheet can hold it exactly and as text when not.
 function writeXlsx(rows, sheetName) {
   const enc = new TextEncoder();
   const head = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n';
   const sheetRows = rows.map((r, i) => {
     const cells = r.map((c, j) => {
       const ref = columnLetter(j) + (i + 1);
-      if (c && typeof c === 'object' && DECIMAL_RE.test(c.n)) return `<c r="${ref}"><v>${c.n}</v></c>`;
+      if (c && typeof c === 'object' && xlsxExactNumber(c.n)) {
+        return `<c r="${ref}" s="${decimalPlaces(c.n) + 1}"><v>${c.n}</v></c>`;
+      }
       const s = c && typeof c === 'object' ? (c.n ?? '') : (c ?? '');
       if (s === '') return '';
       return `<c r="${ref}" t="inlineStr"><is><t xml:space="preserve">${xmlEscape(s)}</t></is></c>`;
@@ -1926,6 +1960,7 @@ function writeXlsx(rows, sheetName) {
       + '<Default Extension="xml" ContentType="application/xml"/>'
       + '<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
       + '<Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
+      + '<Override PartName="/xl/styles.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/>'
       + '</Types>'],
     ['_rels/.rels', head + '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
       + '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/>'
@@ -1935,7 +1970,9 @@ function writeXlsx(rows, sheetName) {
       + `<sheets><sheet name="${xmlEscape(sheetName)}" sheetId="1" r:id="rId1"/></sheets></workbook>`],
     ['xl/_rels/workbook.xml.rels', head + '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
       + '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/>'
+      + '<Relationship Id="rId2" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles" Target="styles.xml"/>'
       + '</Relationships>'],
+    ['xl/styles.xml', xlsxStyles(head)],
     ['xl/worksheets/sheet1.xml', head + '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
       + `<sheetData>${sheetRows}</sheetData></worksheet>`],
   ];

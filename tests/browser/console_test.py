@@ -14,7 +14,8 @@ Checks, in order (each later one may use what an earlier one stored):
   the seed case through the form shows 2,847,000.00 and 2.1667, its warnings, record id and
   report link (screenshots saved); a bad principal shows the server's field violation;
   a 3-row CSV loan book with one bad row gives two results and one error naming row and column,
-  and a portfolio summary; an XLSX loan book (deflated, shared strings, a date serial) gives its
+  and a portfolio summary, and its results XLSX holds the results CSV's cells; the XLSX writer
+  keeps a decimal of 16 significant digits as text; an XLSX loan book (deflated, shared strings, a date serial) gives its
   results and a local error naming row and column; a monitoring report on the stored record;
   the record verifies with every check passing; after a byte of its signature is changed in
   SQLite a check fails on the page; the service page; the token lives in sessionStorage, never
@@ -26,6 +27,7 @@ check ran.
 
 import argparse
 import base64
+import csv
 import datetime
 import io
 import json
@@ -41,6 +43,7 @@ import time
 import traceback
 import urllib.error
 import urllib.request
+import xml.etree.ElementTree as ET
 import zipfile
 
 ELEMENT = "element-6066-11e4-a52e-4f735466cecf"
@@ -87,6 +90,32 @@ def http(method, url, body=None, timeout=60):
         return error.code, error.headers, error.read()
 
 
+def xlsx_cells(data):
+    """The first worksheet's rows as (text, kind) cells, kind "text" or "number FORMAT" (its
+    cell style's number format), every column up to the row's last cell (an absent cell is
+    ("", "text")); inline strings and numbers, as the page writes them."""
+    ns = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main"}
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        check(z.testzip() is None, "every part of the XLSX has its CRC-32")
+        sheet = ET.fromstring(z.read("xl/worksheets/sheet1.xml"))
+        styles = ET.fromstring(z.read("xl/styles.xml"))
+    formats = {f.get("numFmtId"): f.get("formatCode") for f in styles.iterfind(".//m:numFmt", ns)}
+    shown = [formats.get(x.get("numFmtId"), "General") for x in styles.iterfind("m:cellXfs/m:xf", ns)]
+    rows = []
+    for row in sheet.iterfind(".//m:sheetData/m:row", ns):
+        cells = {}
+        for c in row.iterfind("m:c", ns):
+            column = 0
+            for letter in re.match(r"[A-Z]+", c.get("r")).group():
+                column = column * 26 + ord(letter) - ord("A") + 1
+            if c.get("t") == "inlineStr":
+                cells[column - 1] = ("".join(t.text or "" for t in c.iterfind(".//m:t", ns)), "text")
+            else:
+                cells[column - 1] = (c.find("m:v", ns).text, "number " + shown[int(c.get("s", "0"))])
+        rows.append([cells.get(i, ("", "text")) for i in range(max(cells, default=-1) + 1)])
+    return rows
+
+
 class WebDriver:
     """The few W3C WebDriver commands the test needs."""
 
@@ -97,6 +126,9 @@ class WebDriver:
             [CHROMEDRIVER, f"--port={self.port}"], stdout=self.log, stderr=subprocess.STDOUT
         )
         self.url = f"http://127.0.0.1:{self.port}"
+        # Where the page's download links save their files, as a user's click saves them.
+        self.downloads = os.path.join(user_data_dir, "downloads")
+        os.makedirs(self.downloads, exist_ok=True)
         deadline = time.time() + 30
         while True:
             try:
@@ -115,6 +147,10 @@ class WebDriver:
                     "goog:chromeOptions": {
                         "binary": CHROMIUM,
                         "args": CHROME_FLAGS + [f"--user-data-dir={user_data_dir}/profile"],
+                        "prefs": {
+                            "download.default_directory": self.downloads,
+                            "download.prompt_for_download": False,
+                        },
                     },
                     "goog:loggingPrefs": {"browser": "ALL"},
                 }
@@ -237,8 +273,6 @@ class Scenario:
             status, headers, body = http("GET", self.base + "/console/loan-book-v1.csv")
             check(status == 200, f"template: HTTP {status}")
             check(headers.get("Content-Type", "").startswith("text/csv"), "template type")
-            import csv
-
             self.template = list(csv.reader(io.StringIO(body.decode("utf-8"))))
         return [list(r) for r in self.template]
 
@@ -339,8 +373,6 @@ class Scenario:
         third[0] = "third"
         third[header.index("borrower_id")] = "another-farm"
         path = os.path.join(self.scratch, "loan-book-3-rows.csv")
-        import csv
-
         with open(path, "w", newline="", encoding="utf-8") as f:
             csv.writer(f).writerows([header, first, second, third])
         outcome = self.upload(path)
@@ -360,6 +392,57 @@ class Scenario:
             "return [document.getElementById('pf-download').href, document.getElementById('pf-download-xlsx').href];"
         )
         check(all(h.startswith("blob:") for h in hrefs), f"results downloads are ready: {hrefs}")
+        csv_bytes = self.download("#pf-download", "loan-book-results.csv")
+        xlsx_bytes = self.download("#pf-download-xlsx", "loan-book-results.xlsx")
+        for name, data in (("loan-book-results.csv", csv_bytes), ("loan-book-results.xlsx", xlsx_bytes)):
+            with open(os.path.join(self.screenshots, name), "wb") as f:
+                f.write(data)
+        csv_rows = list(csv.reader(io.StringIO(csv_bytes.decode("utf-8-sig"))))
+        cells = xlsx_cells(xlsx_bytes)
+        check(len(csv_rows) == 4, f"results CSV: a header and three rows: {csv_rows}")
+        width = len(csv_rows[0])
+        texts = [[text for text, _ in row] + [""] * (width - len(row)) for row in cells]
+        check(
+            texts == csv_rows,
+            f"the results XLSX holds the CSV's cells: {cells} against {csv_rows}",
+        )
+        income = csv_rows[0].index("fertilizer_income_cny_per_year")
+        check(
+            cells[1][income] == ("2847000.00", "number 0.00"),
+            f"the income is a number cell of the server's text: {cells[1][income]}",
+        )
+
+    def download(self, css, name):
+        """The file a click on the download link `css` saves, as `name`."""
+        path = os.path.join(self.d.downloads, name)
+        if os.path.exists(path):
+            os.remove(path)
+        self.d.click(css)
+        deadline = time.time() + 30
+        while not os.path.exists(path):
+            check(time.time() < deadline, f"{name} was not downloaded")
+            time.sleep(0.1)
+        with open(path, "rb") as f:
+            return f.read()
+
+    def test_xlsx_keeps_every_digit(self):
+        encoded = self.d.run(
+            "const bytes = window.greenImpactConsole.writeXlsx("
+            "  [[{n: '2847000.00'}, {n: '1234567890.12345'}, {n: '1234567890.123456'}, {n: '-0.000001'}, {n: '42'}]], 's');"
+            "let s = ''; for (const x of bytes) s += String.fromCharCode(x); return btoa(s);"
+        )
+        cells = xlsx_cells(base64.b64decode(encoded))
+        expected = [
+            ("2847000.00", "number 0.00"),
+            ("1234567890.12345", "number 0.00000"),
+            ("1234567890.123456", "text"),
+            ("-0.000001", "number 0.000000"),
+            ("42", "number 0"),
+        ]
+        check(
+            cells == [expected],
+            f"up to 15 significant digits a number cell shown at its places, 16 a text cell: {cells}",
+        )
 
     def test_xlsx_loan_book(self):
         rows = self.template_rows()
@@ -591,6 +674,7 @@ def main():
             scenario.test_seed_case_through_the_form,
             scenario.test_field_violation_from_the_server,
             scenario.test_csv_loan_book_with_one_bad_row,
+            scenario.test_xlsx_keeps_every_digit,
             scenario.test_xlsx_loan_book,
             scenario.test_monitoring_report,
             scenario.test_verify_every_check_passes,

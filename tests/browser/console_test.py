@@ -15,8 +15,8 @@ Checks, in order (each later one may use what an earlier one stored):
   report link (screenshots saved); a bad principal shows the server's field violation;
   a 3-row CSV loan book with one bad row gives two results and one error naming row and column,
   and a portfolio summary, and its results XLSX holds the results CSV's cells; the XLSX writer
-  keeps a decimal of 16 significant digits as text; an XLSX loan book (deflated, shared strings, a date serial) gives its
-  results and a local error naming row and column; a monitoring report on the stored record;
+  keeps a decimal of 16 significant digits as text; an XLSX loan book (deflated, shared
+  strings, a date serial) gives its results and a local error naming row and column; a monitoring report on the stored record;
   the record verifies with every check passing; after a byte of its signature is changed in
   SQLite a check fails on the page; the service page; the token lives in sessionStorage, never
   a cookie; the English toggle relabels the page.
@@ -90,6 +90,24 @@ def http(method, url, body=None, timeout=60):
         return error.code, error.headers, error.read()
 
 
+def column_letter(index):
+    """A spreadsheet's letters for the column at 0-based `index`: 0 is A, 26 is AA."""
+    letters = ""
+    index += 1
+    while index:
+        index, r = divmod(index - 1, 26)
+        letters = chr(ord("A") + r) + letters
+    return letters
+
+
+def column_index(letters):
+    """The 0-based index of the column named `letters`, as column_letter names it."""
+    index = 0
+    for letter in letters:
+        index = index * 26 + ord(letter) - ord("A") + 1
+    return index - 1
+
+
 def xlsx_cells(data):
     """The first worksheet's rows as (text, kind) cells, kind "text" or "number FORMAT" (its
     cell style's number format), every column up to the row's last cell (an absent cell is
@@ -105,13 +123,11 @@ def xlsx_cells(data):
     for row in sheet.iterfind(".//m:sheetData/m:row", ns):
         cells = {}
         for c in row.iterfind("m:c", ns):
-            column = 0
-            for letter in re.match(r"[A-Z]+", c.get("r")).group():
-                column = column * 26 + ord(letter) - ord("A") + 1
+            column = column_index(re.match(r"[A-Z]+", c.get("r")).group())
             if c.get("t") == "inlineStr":
-                cells[column - 1] = ("".join(t.text or "" for t in c.iterfind(".//m:t", ns)), "text")
+                cells[column] = ("".join(t.text or "" for t in c.iterfind(".//m:t", ns)), "text")
             else:
-                cells[column - 1] = (c.find("m:v", ns).text, "number " + shown[int(c.get("s", "0"))])
+                cells[column] = (c.find("m:v", ns).text, "number " + shown[int(c.get("s", "0"))])
         rows.append([cells.get(i, ("", "text")) for i in range(max(cells, default=-1) + 1)])
     return rows
 
@@ -381,7 +397,7 @@ class Scenario:
         check(all("2,847,000.00" in r for r in outcome["results"]), "each result shows 2,847,000.00")
         check(len(outcome["errors"]) == 1, f"one row error: {outcome['errors']}")
         error = outcome["errors"][0]
-        letter = chr(ord("A") + col)
+        letter = column_letter(col)
         check("第 3 行" in error, f"the error names row 3: {error!r}")
         check(f"loan.principal.amount [{letter}]" in error, f"the error names the column: {error!r}")
         self.d.wait_text("#pf-summary", "760.00", timeout=60)
@@ -476,19 +492,11 @@ class Scenario:
                 return f'<c r="{ref}"><v>{text}</v></c>'
             return f'<c r="{ref}" t="s"><v>{shared(value)}</v></c>'
 
-        def letter(i):
-            s = ""
-            i += 1
-            while i:
-                i, r = divmod(i - 1, 26)
-                s = chr(65 + r) + s
-            return s
-
         sheet_rows = []
         for n, row in enumerate([header, good, bad], start=1):
             cells = "".join(
-                cell(f"{letter(j)}{n}", header[j], v, row is bad) if n > 1
-                else f'<c r="{letter(j)}{n}" t="s"><v>{shared(v)}</v></c>'
+                cell(f"{column_letter(j)}{n}", header[j], v, row is bad) if n > 1
+                else f'<c r="{column_letter(j)}{n}" t="s"><v>{shared(v)}</v></c>'
                 for j, v in enumerate(row)
             )
             sheet_rows.append(f'<row r="{n}">{cells}</row>')
@@ -521,7 +529,7 @@ class Scenario:
         check("2,847,000.00" in outcome["results"][0], f"the result: {outcome['results']}")
         check(len(outcome["errors"]) == 1, f"one row error: {outcome['errors']}")
         error = outcome["errors"][0]
-        term_letter = letter(header.index("loan.term_months"))
+        term_letter = column_letter(header.index("loan.term_months"))
         check("第 3 行" in error and f"loan.term_months [{term_letter}]" in error,
               f"the local error names row and column: {error!r}")
 
